@@ -1,0 +1,61 @@
+"""Entry point: `lamtui` (the TUI) and its subcommands.
+
+Errors the user can act on are printed as one line with exit code 2; tracebacks
+only with --debug (or LAMTUI_DEBUG=1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from lamtui import __version__
+from lamtui.errors import LamtuiError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        # argparse's own usage errors: one line, exit 2, like every other bad input.
+        self.exit(2, f"lamtui: error: {message} (see `{self.prog} --help`)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from lamtui.commands import models as models_cmd
+
+    parser = _Parser(prog="lamtui", description="A terminal task assistant run by a local LAM.")
+    parser.add_argument("--version", action="version", version=f"lamtui {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    models_cmd.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args_list or os.environ.get("LAMTUI_DEBUG") == "1"
+    try:
+        parser = build_parser()
+        args = parser.parse_args(args_list)
+        handler: Handler | None = getattr(args, "handler", None)
+        if handler is None:
+            parser.print_help()
+            return 0
+        return handler(args)
+    except LamtuiError as exc:
+        if debug:
+            raise
+        print(f"lamtui: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        print("lamtui: interrupted", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,163 @@
+"""Settings: defaults < user config.toml < project .lamtui.toml < LAMTUI_* env < CLI flags.
+
+Every layer is validated by the same pydantic models, so an unknown key or a wrong
+type is reported with the file (or variable) and the dotted key that is wrong.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from lamtui.errors import ConfigError
+from lamtui.paths import get_paths
+
+PROJECT_FILE = ".lamtui.toml"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class ModelSettings(_Section):
+    name: str = Field("gemma3-270m", description="catalog name or path to a GGUF file")
+    base_url: str = Field("", description="OpenAI-compatible server; empty = embedded llama.cpp")
+    remote_model: str = Field("", description="model name to request from the server")
+    api_key_secret: str = Field("", description="keyring entry holding the server's API key")
+    threads: int = Field(0, ge=0, description="0 = chosen from the CPU")
+    context: int = Field(0, ge=0, description="0 = chosen from free RAM and the model")
+    max_retries: int = Field(2, ge=0, le=10)
+    max_tokens: int = Field(384, ge=16, le=32768)
+    request_timeout: float = Field(120.0, gt=0)
+    fast_grammar: bool = Field(True, description="check the greedy token first (llama.cpp-style)")
+
+
+class AgentSettings(_Section):
+    max_steps: int = Field(15, ge=1, le=500)
+    max_failures: int = Field(3, ge=1, le=50)
+
+
+class ShellSettings(_Section):
+    timeout: float = Field(120.0, gt=0)
+    output_head_lines: int = Field(40, ge=1)
+    output_tail_lines: int = Field(40, ge=1)
+
+
+class PolicySettings(_Section):
+    mode: Literal["ask", "readonly", "workspace", "auto"] = "ask"
+
+
+class MemorySettings(_Section):
+    enabled: bool = True
+    url: str = ""
+    embedding_model: str = ""
+
+
+class Settings(_Section):
+    model: ModelSettings = Field(default_factory=ModelSettings)
+    agent: AgentSettings = Field(default_factory=AgentSettings)
+    shell: ShellSettings = Field(default_factory=ShellSettings)
+    policy: PolicySettings = Field(default_factory=PolicySettings)
+    memory: MemorySettings = Field(default_factory=MemorySettings)
+
+
+def _describe(err: ValidationError, source: str) -> ConfigError:
+    first = err.errors()[0]
+    key = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    if first["type"] == "extra_forbidden":
+        section = first["loc"][0] if len(first["loc"]) > 1 else None
+        known = _known_keys(str(section) if section else None)
+        return ConfigError(
+            f"{source}: unknown setting '{key}'", f"known keys here: {', '.join(known)}"
+        )
+    value = first.get("input")
+    return ConfigError(
+        f"{source}: {key} = {value!r} is invalid: {first['msg']}",
+        "fix the value or remove the line to use the default",
+    )
+
+
+def _known_keys(section: str | None) -> list[str]:
+    if section is None or section not in Settings.model_fields:
+        return list(Settings.model_fields)
+    annotation = Settings.model_fields[section].annotation
+    assert isinstance(annotation, type) and issubclass(annotation, BaseModel)
+    return list(annotation.model_fields)
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}", "fix the syntax") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _env_layer(environ: dict[str, str]) -> dict[str, Any]:
+    """LAMTUI_<SECTION>_<KEY>=value, e.g. LAMTUI_MODEL_BASE_URL. Values are parsed as TOML
+    scalars when they can be (numbers, booleans), otherwise taken as strings."""
+    layer: dict[str, Any] = {}
+    sections = set(Settings.model_fields)
+    for name, raw in environ.items():
+        if not name.startswith("LAMTUI_"):
+            continue
+        rest = name[len("LAMTUI_") :].lower()
+        section, _, key = rest.partition("_")
+        if section not in sections or not key:
+            continue  # LAMTUI_HOME, LAMTUI_DEBUG and friends are not settings
+        layer.setdefault(section, {})[key] = _parse_scalar(raw)
+    return layer
+
+
+def _parse_scalar(raw: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        return raw
+
+
+def _validate(data: dict[str, Any], source: str) -> None:
+    try:
+        Settings.model_validate(data)
+    except ValidationError as err:
+        raise _describe(err, source) from None
+
+
+def load_settings(
+    cwd: Path | None = None,
+    overrides: dict[str, Any] | None = None,
+    environ: dict[str, str] | None = None,
+) -> Settings:
+    """Build the effective settings. Each layer is validated on its own so errors name it."""
+    environ = dict(os.environ) if environ is None else environ
+    data: dict[str, Any] = {}
+    layers: list[tuple[str, dict[str, Any]]] = []
+    user_file = get_paths().config_file
+    if user_file.exists():
+        layers.append((str(user_file), _read_toml(user_file)))
+    project_file = (cwd or Path.cwd()) / PROJECT_FILE
+    if project_file.exists():
+        layers.append((str(project_file), _read_toml(project_file)))
+    layers.append(("environment (LAMTUI_*)", _env_layer(environ)))
+    if overrides:
+        layers.append(("command line", overrides))
+    for source, layer in layers:
+        _validate(layer, source)
+        data = _merge(data, layer)
+    return Settings.model_validate(data)

@@ -1,0 +1,1 @@
+"""Model runtime: backends that turn messages (+ a JSON schema) into streamed text."""

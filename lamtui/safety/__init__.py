@@ -1,0 +1,1 @@
+"""The confirmation gate's deterministic parts: risk, policy, secrets."""

@@ -1,0 +1,18 @@
+"""Shared fixtures. Every test gets its own LAMTUI_HOME so nothing touches the user's files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def lamtui_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    home = tmp_path / "lamtui-home"
+    monkeypatch.setenv("LAMTUI_HOME", str(home))
+    for name in list(__import__("os").environ):
+        if name.startswith("LAMTUI_") and name not in ("LAMTUI_HOME",):
+            monkeypatch.delenv(name, raising=False)
+    yield home
