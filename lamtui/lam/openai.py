@@ -106,7 +106,6 @@ class OpenAIBackend:
         for fmt in FORMATS[FORMATS.index(self._format) :]:
             try:
                 yield from self._stream_once(request, cancel, fmt)
-                self._format = fmt
                 return
             except _FormatRejected:
                 continue
@@ -127,15 +126,15 @@ class OpenAIBackend:
             with self._client.stream(
                 "POST", f"{self._root}/chat/completions", json=self._body(request, fmt)
             ) as response:
-                if response.status_code in (400, 422) and request.schema is not None:
-                    response.read()
-                    raise _FormatRejected(response.text)
                 if response.status_code >= 400:
                     response.read()
+                    if request.schema is not None and _rejects_format(response):
+                        raise _FormatRejected(response.text)
                     raise ModelError(
                         f"the server at {self._root} answered {response.status_code}: "
                         f"{response.text[:200]}"
                     )
+                self._format = fmt  # the server accepted this form: keep using it
                 for event in _sse_events(response.iter_lines()):
                     if cancel is not None and cancel.cancelled:
                         finish = "cancelled"
@@ -169,6 +168,12 @@ class OpenAIBackend:
 
 class _FormatRejected(Exception):
     pass
+
+
+def _rejects_format(response: httpx.Response) -> bool:
+    # 400/422 is the usual answer; llama-cpp-python's server answers 500 with the
+    # validation error in the body.
+    return response.status_code in (400, 422) or "response_format" in response.text
 
 
 def _sse_events(lines: Iterator[str]) -> Iterator[dict[str, Any]]:
