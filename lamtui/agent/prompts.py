@@ -34,14 +34,25 @@ def _action(thought: str, tool: str, args: dict[str, str], status: str = "contin
 # get them too, so both paths see the same contract.
 EXAMPLES: list[Message] = [
     Message("user", "Request: how big is this folder?\nWorkspace: /home/ana/notes"),
-    Message("assistant", _action("du reports the total size of a folder.", "shell",
-                                 {"command": "du -sh ."})),
+    Message(
+        "assistant",
+        _action("du reports the total size of a folder.", "shell", {"command": "du -sh ."}),
+    ),
     Message("user", "Observation: exit code 0\n4.2M\t."),
-    Message("assistant", _action("The output gives the size.", "finish",
-                                 {"summary": "This folder uses 4.2 MB."}, "finish")),
+    Message(
+        "assistant",
+        _action(
+            "The output gives the size.",
+            "finish",
+            {"summary": "This folder uses 4.2 MB."},
+            "finish",
+        ),
+    ),
     Message("user", "Request: show me what is in config.ini\nWorkspace: /srv/app"),
-    Message("assistant", _action("Reading the file shows its content.", "read_file",
-                                 {"path": "config.ini"})),
+    Message(
+        "assistant",
+        _action("Reading the file shows its content.", "read_file", {"path": "config.ini"}),
+    ),
 ]
 
 

@@ -40,7 +40,8 @@ class GrammarSampler:
         self._n_vocab = n_vocab
         self._one = (llama_cpp.llama_token_data * 1)()
         self._full = (llama_cpp.llama_token_data * n_vocab)()
-        view = np.frombuffer(self._full, dtype=np.dtype([("id", "<i4"), ("logit", "<f4"), ("p", "<f4")]))
+        fields = np.dtype([("id", "<i4"), ("logit", "<f4"), ("p", "<f4")])
+        view = np.frombuffer(memoryview(self._full), dtype=fields)
         view["id"] = np.arange(n_vocab, dtype=np.int32)
         self._full_view = view
 
@@ -53,12 +54,8 @@ class GrammarSampler:
         self.close()
 
     def _allows(self, token: int, logit: float) -> bool:
-        self._one[0].id = token
-        self._one[0].logit = logit
-        self._one[0].p = 0.0
-        array = llama_cpp.llama_token_data_array(
-            data=self._one, size=1, selected=-1, sorted=False
-        )
+        self._one[0] = llama_cpp.llama_token_data(token, logit, 0.0)
+        array = llama_cpp.llama_token_data_array(data=self._one, size=1, selected=-1, sorted=False)
         llama_cpp.llama_sampler_apply(self._sampler, ctypes.byref(array))
         return not math.isinf(self._one[0].logit)
 

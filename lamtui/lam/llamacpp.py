@@ -100,7 +100,7 @@ class LlamaCppBackend:
         if not template:
             raise ModelError(
                 f"{self.info_name()} has no chat template in its GGUF",
-                "use prompt_style = \"completion\" for base models",
+                'use prompt_style = "completion" for base models',
             )
         bos = self._piece(self._lib.llama_vocab_bos(self._vocab), special=True)
         eos = self._piece(self._lib.llama_vocab_eos(self._vocab), special=True)
@@ -177,8 +177,9 @@ class LlamaCppBackend:
         stats.prompt_tokens_evaluated = len(tokens) - reuse
 
         sampler = (
-            GrammarSampler(self._vocab, self._n_vocab, self._gbnf(request.schema),
-                           fast=self._fast_grammar)
+            GrammarSampler(
+                self._vocab, self._n_vocab, self._gbnf(request.schema), fast=self._fast_grammar
+            )
             if request.schema is not None
             else None
         )

@@ -83,9 +83,7 @@ class ScriptedBackend:
             yield TokenChunk(piece)
         yield self._result(text, "stop", tokens, started)
 
-    def _result(
-        self, text: str, reason: str, tokens: int, started: float
-    ) -> GenerationResult:
+    def _result(self, text: str, reason: str, tokens: int, started: float) -> GenerationResult:
         stats = GenerationStats(
             completion_tokens=tokens, generation_seconds=time.perf_counter() - started
         )

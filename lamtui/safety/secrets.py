@@ -22,7 +22,5 @@ def get_secret(name: str) -> str:
     except KeyringError as exc:
         raise LamtuiError(f"the keyring failed to read {name!r}: {exc}") from None
     if value is None:
-        raise LamtuiError(
-            f"the secret {name!r} is not set", f"run `lamtui secrets set {name}`"
-        )
+        raise LamtuiError(f"the secret {name!r} is not set", f"run `lamtui secrets set {name}`")
     return value

@@ -32,9 +32,24 @@ def _free_port() -> int:
 def server_url(bundled_model_path: Path) -> Iterator[str]:
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(bundled_model_path),
-         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--verbose", "False"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(bundled_model_path),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "4096",
+            "--verbose",
+            "False",
+        ],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -71,8 +86,15 @@ def test_structured_request_through_server(server_url: str) -> None:
                 parse_action,
                 max_retries=2,
             )
-            assert result.value.tool in {"shell", "list_dir", "read_file", "finish",
-                                         "ask_user", "write_file", "edit_file"}
+            assert result.value.tool in {
+                "shell",
+                "list_dir",
+                "read_file",
+                "finish",
+                "ask_user",
+                "write_file",
+                "edit_file",
+            }
             parse_action(result.raw)
         assert result.stats.completion_tokens > 0
     finally:

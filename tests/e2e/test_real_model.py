@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import jsonschema
 import json
+
+import jsonschema
 import pytest
 
 from lamtui.agent.prompts import action_messages
@@ -52,8 +53,15 @@ def test_schema_valid_actions_for_varied_requests(real_backend: Backend) -> None
             max_tokens=384,
         )
         jsonschema.validate(json.loads(result.raw), schema)
-        assert result.value.tool in {"shell", "read_file", "write_file", "edit_file",
-                                     "list_dir", "ask_user", "finish"}
+        assert result.value.tool in {
+            "shell",
+            "read_file",
+            "write_file",
+            "edit_file",
+            "list_dir",
+            "ask_user",
+            "finish",
+        }
         first_try += result.attempts == 1
     # The grammar makes every first attempt valid: a 100% parse rate, no retries needed.
     assert first_try == len(REQUESTS)

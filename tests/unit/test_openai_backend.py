@@ -12,15 +12,28 @@ from lamtui.lam.base import GenerationRequest, Message, collect
 from lamtui.lam.openai import OpenAIBackend, api_root
 from lamtui.lam.structured import generate_structured
 
-GOOD = json.dumps({"thought": "t", "tool": "shell", "args": {"command": "ls"},
-                   "status": "continue", "plan_update": None})
+GOOD = json.dumps(
+    {
+        "thought": "t",
+        "tool": "shell",
+        "args": {"command": "ls"},
+        "status": "continue",
+        "plan_update": None,
+    }
+)
 
 
 def _sse(text: str) -> bytes:
-    events = [{"choices": [{"delta": {"content": text[i:i + 5]}, "finish_reason": None}]}
-              for i in range(0, len(text), 5)]
-    events.append({"choices": [{"delta": {}, "finish_reason": "stop"}],
-                   "usage": {"prompt_tokens": 11, "completion_tokens": 7}})
+    events = [
+        {"choices": [{"delta": {"content": text[i : i + 5]}, "finish_reason": None}]}
+        for i in range(0, len(text), 5)
+    ]
+    events.append(
+        {
+            "choices": [{"delta": {}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 11, "completion_tokens": 7},
+        }
+    )
     return "".join(f"data: {json.dumps(e)}\n\n" for e in events).encode() + b"data: [DONE]\n\n"
 
 
@@ -38,8 +51,9 @@ class FakeServer:
         fmt = body.get("response_format", {}).get("type")
         if fmt not in self.accepts:
             return httpx.Response(422, json={"detail": "bad response_format"})
-        return httpx.Response(200, content=_sse(self.reply),
-                              headers={"content-type": "text/event-stream"})
+        return httpx.Response(
+            200, content=_sse(self.reply), headers={"content-type": "text/event-stream"}
+        )
 
 
 def _backend(server: FakeServer) -> OpenAIBackend:
@@ -73,8 +87,9 @@ def test_falls_back_to_json_object_schema_form_once() -> None:
 def test_server_that_ignores_schema_is_a_model_error() -> None:
     backend = _backend(FakeServer("Sure! Here is the command: ls"))
     with pytest.raises(ModelOutputError, match="invalid output 3 times"):
-        generate_structured(backend, [Message("user", "x")], action_schema(), parse_action,
-                            max_retries=2)
+        generate_structured(
+            backend, [Message("user", "x")], action_schema(), parse_action, max_retries=2
+        )
 
 
 def test_server_error_status_is_reported() -> None:

@@ -16,31 +16,87 @@ from lamtui.agent.schema import (
 )
 
 VALID = [
-    {"thought": "t", "tool": "shell", "args": {"command": "ls"}, "status": "continue",
-     "plan_update": None},
-    {"thought": "", "tool": "edit_file", "args": {"path": "a", "search": "x", "replace": ""},
-     "status": "continue", "plan_update": ["check it"]},
-    {"thought": "done", "tool": "finish", "args": {"summary": "ok"}, "status": "fail",
-     "plan_update": None},
-    {"thought": "?", "tool": "ask_user", "args": {"question": "which one?"},
-     "status": "ask_user", "plan_update": None},
+    {
+        "thought": "t",
+        "tool": "shell",
+        "args": {"command": "ls"},
+        "status": "continue",
+        "plan_update": None,
+    },
+    {
+        "thought": "",
+        "tool": "edit_file",
+        "args": {"path": "a", "search": "x", "replace": ""},
+        "status": "continue",
+        "plan_update": ["check it"],
+    },
+    {
+        "thought": "done",
+        "tool": "finish",
+        "args": {"summary": "ok"},
+        "status": "fail",
+        "plan_update": None,
+    },
+    {
+        "thought": "?",
+        "tool": "ask_user",
+        "args": {"question": "which one?"},
+        "status": "ask_user",
+        "plan_update": None,
+    },
 ]
 INVALID = [
-    {"thought": "t", "tool": "shell", "args": {"cmd": "ls"}, "status": "continue",
-     "plan_update": None},  # wrong argument name
-    {"thought": "t", "tool": "rm", "args": {"command": "ls"}, "status": "continue",
-     "plan_update": None},  # unknown tool
-    {"thought": "t", "tool": "shell", "args": {"command": 3}, "status": "continue",
-     "plan_update": None},  # wrong type
-    {"thought": "t", "tool": "shell", "args": {"command": "ls"}, "status": "finish",
-     "plan_update": None},  # status does not go with the tool
-    {"thought": "t", "tool": "shell", "args": {"command": "x" * (SHORT_MAX + 1)},
-     "status": "continue", "plan_update": None},  # too long
-    {"thought": "t", "tool": "shell", "args": {"command": ""}, "status": "continue",
-     "plan_update": None},  # empty
+    {
+        "thought": "t",
+        "tool": "shell",
+        "args": {"cmd": "ls"},
+        "status": "continue",
+        "plan_update": None,
+    },  # wrong argument name
+    {
+        "thought": "t",
+        "tool": "rm",
+        "args": {"command": "ls"},
+        "status": "continue",
+        "plan_update": None,
+    },  # unknown tool
+    {
+        "thought": "t",
+        "tool": "shell",
+        "args": {"command": 3},
+        "status": "continue",
+        "plan_update": None,
+    },  # wrong type
+    {
+        "thought": "t",
+        "tool": "shell",
+        "args": {"command": "ls"},
+        "status": "finish",
+        "plan_update": None,
+    },  # status does not go with the tool
+    {
+        "thought": "t",
+        "tool": "shell",
+        "args": {"command": "x" * (SHORT_MAX + 1)},
+        "status": "continue",
+        "plan_update": None,
+    },  # too long
+    {
+        "thought": "t",
+        "tool": "shell",
+        "args": {"command": ""},
+        "status": "continue",
+        "plan_update": None,
+    },  # empty
     {"thought": "t", "tool": "shell", "args": {"command": "ls"}, "status": "continue"},
-    {"thought": "t", "tool": "shell", "args": {"command": "ls"}, "status": "continue",
-     "plan_update": [], "extra": 1},
+    {
+        "thought": "t",
+        "tool": "shell",
+        "args": {"command": "ls"},
+        "status": "continue",
+        "plan_update": [],
+        "extra": 1,
+    },
 ]
 
 

@@ -9,10 +9,17 @@ from lamtui.agent.schema import action_schema, parse_action
 from lamtui.errors import Cancelled, ModelError, ModelOutputError
 from lamtui.lam.base import CancelToken, GenerationRequest, Message, TokenChunk, collect
 from lamtui.lam.scripted import ScriptedBackend
-from lamtui.lam.structured import AttemptFailed, Structured, stream_structured, generate_structured
+from lamtui.lam.structured import AttemptFailed, Structured, generate_structured, stream_structured
 
-GOOD = json.dumps({"thought": "t", "tool": "shell", "args": {"command": "ls"},
-                   "status": "continue", "plan_update": None})
+GOOD = json.dumps(
+    {
+        "thought": "t",
+        "tool": "shell",
+        "args": {"command": "ls"},
+        "status": "continue",
+        "plan_update": None,
+    }
+)
 MESSAGES = [Message("user", "Request: list")]
 
 
@@ -25,8 +32,7 @@ def test_valid_first_time() -> None:
 
 def test_retries_then_succeeds_with_noise() -> None:
     backend = ScriptedBackend(["not json", '{"tool": "rm"}', GOOD])
-    items = list(stream_structured(backend, MESSAGES, action_schema(), parse_action,
-                                   max_retries=2))
+    items = list(stream_structured(backend, MESSAGES, action_schema(), parse_action, max_retries=2))
     failures = [i for i in items if isinstance(i, AttemptFailed)]
     final = items[-1]
     assert isinstance(final, Structured) and final.attempts == 3
@@ -47,8 +53,9 @@ def test_cancel_raises() -> None:
     backend = ScriptedBackend([GOOD], chunk_chars=1)
     cancel = CancelToken()
     with pytest.raises(Cancelled):
-        for item in stream_structured(backend, MESSAGES, action_schema(), parse_action,
-                                      cancel=cancel):
+        for item in stream_structured(
+            backend, MESSAGES, action_schema(), parse_action, cancel=cancel
+        ):
             if isinstance(item, TokenChunk):
                 cancel.cancel()
 

