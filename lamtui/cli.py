@@ -24,13 +24,28 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from lamtui.commands import doctor as doctor_cmd
+    from lamtui.commands import log as log_cmd
     from lamtui.commands import models as models_cmd
+    from lamtui.commands import policy as policy_cmd
+    from lamtui.commands import run as run_cmd
+    from lamtui.commands import secrets as secrets_cmd
+    from lamtui.commands import trajectories as trajectories_cmd
+    from lamtui.commands import undo as undo_cmd
 
     parser = _Parser(prog="lamtui", description="A terminal task assistant run by a local LAM.")
     parser.add_argument("--version", action="version", version=f"lamtui {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    run_cmd.add_model_flags(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    run_cmd.register(sub)
     models_cmd.register(sub)
+    trajectories_cmd.register(sub)
+    policy_cmd.register(sub)
+    secrets_cmd.register(sub)
+    log_cmd.register(sub)
+    undo_cmd.register(sub)
+    doctor_cmd.register(sub)
     return parser
 
 
@@ -41,15 +56,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser = build_parser()
         args = parser.parse_args(args_list)
         handler: Handler | None = getattr(args, "handler", None)
-        if handler is None:
-            parser.print_help()
-            return 0
+        if handler is None:  # no command: the interactive app
+            from lamtui.commands import interactive
+
+            return interactive.handle(args)
         return handler(args)
     except LamtuiError as exc:
         if debug:
             raise
         print(f"lamtui: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:
+        # `lamtui ... | head`: the reader left; that is not an error worth a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         if debug:
             raise

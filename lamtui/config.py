@@ -43,12 +43,16 @@ class AgentSettings(_Section):
 
 class ShellSettings(_Section):
     timeout: float = Field(120.0, gt=0)
+    sandbox: Literal["auto", "always", "never"] = "auto"
     output_head_lines: int = Field(40, ge=1)
     output_tail_lines: int = Field(40, ge=1)
 
 
 class PolicySettings(_Section):
     mode: Literal["ask", "readonly", "workspace", "auto"] = "ask"
+    allow: list[str] = Field(default_factory=list, description="command prefixes to run")
+    ask: list[str] = Field(default_factory=list, description="command prefixes to always ask")
+    deny: list[str] = Field(default_factory=list, description="command prefixes never to run")
 
 
 class MemorySettings(_Section):
@@ -57,12 +61,17 @@ class MemorySettings(_Section):
     embedding_model: str = ""
 
 
+class SecretsSettings(_Section):
+    backend: Literal["keyring", "file"] = "keyring"
+
+
 class Settings(_Section):
     model: ModelSettings = Field(default_factory=ModelSettings)
     agent: AgentSettings = Field(default_factory=AgentSettings)
     shell: ShellSettings = Field(default_factory=ShellSettings)
     policy: PolicySettings = Field(default_factory=PolicySettings)
     memory: MemorySettings = Field(default_factory=MemorySettings)
+    secrets: SecretsSettings = Field(default_factory=SecretsSettings)
 
 
 def _describe(err: ValidationError, source: str) -> ConfigError:
@@ -90,10 +99,14 @@ def _known_keys(section: str | None) -> list[str]:
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """Later layers override earlier ones; lists (policy rules) add up instead, so a
+    project file cannot drop the user's deny rules."""
     merged = dict(base)
     for key, value in extra.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
             merged[key] = _merge(merged[key], value)
+        elif isinstance(value, list) and isinstance(merged.get(key), list):
+            merged[key] = [*merged[key], *(v for v in value if v not in merged[key])]
         else:
             merged[key] = value
     return merged

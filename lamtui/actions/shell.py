@@ -12,7 +12,7 @@ import selectors
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +32,8 @@ class ShellOptions:
     save_output_to: Path | None = None
     env: dict[str, str] | None = None
     wrapper: tuple[str, ...] = ()  # e.g. a bubblewrap sandbox prefix
+    live_limit: int = 256 * 1024  # bytes shown live; the rest only in the saved file
+    redact: Callable[[str], str] | None = None  # applied to everything that leaves
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
@@ -60,7 +62,13 @@ def run_shell(
     cancel: CancelToken | None = None,
 ) -> Iterator[OutputChunk | ActionResult]:
     """Yield output chunks as they arrive, then one ActionResult."""
-    output = BoundedOutput(options.head_lines, options.tail_lines, options.save_output_to)
+    output = BoundedOutput(
+        options.head_lines,
+        options.tail_lines,
+        options.save_output_to,
+        redact=options.redact or (lambda text: text),
+        live_limit=options.live_limit,
+    )
     started = time.monotonic()
     try:
         proc = subprocess.Popen(
@@ -108,7 +116,9 @@ def run_shell(
         _kill_group(proc)
         proc.stdout.close()
         proc.wait()
-        output.close()
+        rest = output.close()
+    if rest:
+        yield OutputChunk(rest)
     exit_code = proc.returncode
     result = ActionResult(
         ok=exit_code == 0 and not timed_out and not cancelled,

@@ -1,5 +1,10 @@
-"""Prompt builders. Messages are only ever appended during a task, so each model call's
-prompt extends the previous one and llama.cpp reuses its KV cache for the prefix."""
+"""Prompt builders for the LAM cycle.
+
+A task's conversation only ever grows: system text, few-shot demonstrations, the
+request (with environment and memory, placed once), the plan, then per step a cue,
+the action, and its observation. Each model call's prompt therefore extends the
+previous one and llama.cpp reuses its KV cache for everything already seen.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,12 @@ import json
 
 from lamtui.lam.base import Message
 
+MAX_REQUEST_CHARS = 8000
+
 SYSTEM = """\
-You are lamtui, a Large Action Model that carries out a user's request on their computer \
-by choosing one action at a time. Each output is a single JSON object:
+You are lamtui, a Large Action Model that carries out a user's request on their computer. \
+First you write a plan as JSON: {"goal": ..., "subtasks": [{"title": ..., "steps": [...]}]}. \
+Then, for each step, you choose one action as JSON:
 {"thought": why this action, "tool": one of the tools, "args": the tool's arguments, \
 "status": "continue" | "finish" | "ask_user" | "fail", "plan_update": null or a new list \
 of remaining steps}
@@ -18,27 +26,53 @@ Tools and their args:
 - read_file {"path"}; list_dir {"path"}
 - write_file {"path", "content"}: create or overwrite a file
 - edit_file {"path", "search", "replace"}: replace one exact, unique piece of text
-- ask_user {"question"}: when the request is ambiguous (status "ask_user")
+- ask_user {"question"}: only when the request is ambiguous (status "ask_user")
 - finish {"summary"}: the task is done (status "finish") or cannot be done (status "fail")
-Prefer simple, safe, read-only commands. After each action you see its observation. \
-When a step fails or the output contradicts the plan, give a plan_update."""
+Prefer simple, safe commands that only read. After each action you see its observation. \
+When a step fails, the user rejects an action, or the output contradicts the plan, give a \
+plan_update with the new remaining steps."""
+
+PLAN_CUE = "Write the plan."
+DONE_CUE = "All planned steps are done. If the request is complete, finish with a summary."
 
 
-def _action(thought: str, tool: str, args: dict[str, str], status: str = "continue") -> str:
+def _action(
+    thought: str,
+    tool: str,
+    args: dict[str, str],
+    status: str = "continue",
+    plan_update: list[str] | None = None,
+) -> str:
     return json.dumps(
-        {"thought": thought, "tool": tool, "args": args, "status": status, "plan_update": None}
+        {
+            "thought": thought,
+            "tool": tool,
+            "args": args,
+            "status": status,
+            "plan_update": plan_update,
+        }
     )
 
 
-# Few-shot demonstrations: base models learn the format from these; instruct models
-# get them too, so both paths see the same contract.
+def _plan(goal: str, steps: list[str]) -> str:
+    return json.dumps({"goal": goal, "subtasks": [{"title": goal, "steps": steps}]})
+
+
+# Demonstrations of the whole protocol: base models learn the format from these, and
+# instruct models see the same contract.
 EXAMPLES: list[Message] = [
-    Message("user", "Request: how big is this folder?\nWorkspace: /home/ana/notes"),
+    Message(
+        "user",
+        "Request: how big is this folder?\n"
+        "Workspace: /home/ana/notes (12 entries; not a git repository)\n" + PLAN_CUE,
+    ),
+    Message("assistant", _plan("Report the folder's size", ["Measure the folder with du"])),
+    Message("user", "Step 1/1: Measure the folder with du"),
     Message(
         "assistant",
-        _action("du reports the total size of a folder.", "shell", {"command": "du -sh ."}),
+        _action("du -sh reports the total size of a folder.", "shell", {"command": "du -sh ."}),
     ),
-    Message("user", "Observation: exit code 0\n4.2M\t."),
+    Message("user", "Observation: exit code 0\n4.2M\t.\n" + DONE_CUE),
     Message(
         "assistant",
         _action(
@@ -48,18 +82,85 @@ EXAMPLES: list[Message] = [
             "finish",
         ),
     ),
-    Message("user", "Request: show me what is in config.ini\nWorkspace: /srv/app"),
+    Message(
+        "user",
+        "Request: set the port to 8080 in config.ini\n"
+        "Workspace: /srv/app (5 entries; git repository on branch main)\n" + PLAN_CUE,
+    ),
     Message(
         "assistant",
-        _action("Reading the file shows its content.", "read_file", {"path": "config.ini"}),
+        _plan("Change the port in config.ini", ["Read config.ini", "Replace the port line"]),
+    ),
+    Message("user", "Step 1/2: Read config.ini"),
+    Message(
+        "assistant", _action("I need the current port line.", "read_file", {"path": "config.ini"})
+    ),
+    Message(
+        "user",
+        "Observation: error: config.ini: no such file\n"
+        "This step failed. Revise the remaining steps with plan_update.\n"
+        "Step 2/2: Replace the port line",
+    ),
+    Message(
+        "assistant",
+        _action(
+            "The file is missing; look for the config elsewhere.",
+            "shell",
+            {"command": "find . -name '*.ini'"},
+            "continue",
+            ["Find the config file", "Replace the port line"],
+        ),
+    ),
+    Message("user", "Observation: exit code 0\n./conf/config.ini\nStep 2/3: Replace the port line"),
+    Message(
+        "assistant",
+        _action(
+            "Change only the port line.",
+            "edit_file",
+            {"path": "conf/config.ini", "search": "port = 80", "replace": "port = 8080"},
+        ),
+    ),
+    Message("user", "Observation: edited conf/config.ini\n" + DONE_CUE),
+    Message(
+        "assistant",
+        _action(
+            "The port is set.",
+            "finish",
+            {"summary": "Set port = 8080 in conf/config.ini."},
+            "finish",
+        ),
     ),
 ]
 
 
+def task_messages(request: str, environment: str, memory: str = "") -> list[Message]:
+    """The start of a task's conversation, ending with the cue for the plan."""
+    parts = [f"Request: {request}", environment]
+    if memory:
+        parts.append(memory)
+    parts.append(PLAN_CUE)
+    return [Message("system", SYSTEM), *EXAMPLES, Message("user", "\n".join(parts))]
+
+
+def step_cue(position: int, total: int, title: str) -> str:
+    return f"Step {position}/{total}: {title}"
+
+
+def observation(text: str, *, step_failed: bool = False, next_cue: str = "") -> str:
+    parts = [f"Observation: {text}"]
+    if step_failed:
+        parts.append("This step failed. Revise the remaining steps with plan_update.")
+    if next_cue:
+        parts.append(next_cue)
+    return "\n".join(parts)
+
+
 def action_messages(request: str, environment: str) -> list[Message]:
-    """The prompt for the first action of a task (the agent loop appends to it)."""
+    """A single-action prompt (no plan): used by tests and benchmarks of the runtime."""
     return [
         Message("system", SYSTEM),
         *EXAMPLES,
-        Message("user", f"Request: {request}\n{environment}"),
+        Message("user", f"Request: {request}\n{environment}\n{PLAN_CUE}"),
+        Message("assistant", _plan("Do what was asked", [request])),
+        Message("user", step_cue(1, 1, request)),
     ]

@@ -1,0 +1,586 @@
+"""The LAM cycle. `Agent.run(request)` yields events while it observes, plans, and then
+per step proposes one action, has it assessed and decided, executes it, observes the
+result and adapts the plan. The TUI and `lamtui run` drive this same generator.
+"""
+
+from __future__ import annotations
+
+import difflib
+import secrets
+import time
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from lamtui.actions import files
+from lamtui.actions.result import ActionResult
+from lamtui.actions.result import OutputChunk as ShellChunk
+from lamtui.actions.sandbox import bwrap_prefix, sandbox_status
+from lamtui.actions.shell import ShellOptions, run_shell
+from lamtui.actions.undo import UndoStore
+from lamtui.agent import prompts
+from lamtui.agent.approval import Approver, Proposal, safe_answer, safe_decide
+from lamtui.agent.events import (
+    ActionDecided,
+    ActionFinished,
+    ActionProposed,
+    AskUser,
+    Decision,
+    Event,
+    ModelRetry,
+    ModelToken,
+    Notice,
+    OutputChunk,
+    PlanUpdated,
+    TaskFinished,
+    TaskStarted,
+    TokenStats,
+    UserAnswered,
+)
+from lamtui.agent.observe import describe, snapshot
+from lamtui.agent.plan import PlanTree, Step
+from lamtui.agent.schema import PLAN_SCHEMA, Action, action_schema, parse_action, parse_plan
+from lamtui.errors import Cancelled, LamtuiError, ModelError
+from lamtui.lam.base import Backend, CancelToken, GenerationStats, Message, TokenChunk
+from lamtui.lam.structured import AttemptFailed, Structured, stream_structured
+from lamtui.paths import get_paths
+from lamtui.record.audit import AuditLog
+from lamtui.record.trajectory import TrajectoryRecorder
+from lamtui.safety.paths import check_path
+from lamtui.safety.policy import Assessment, Policy, assess, suggest_rules
+from lamtui.safety.redact import Redactor
+from lamtui.safety.rules import save_rule
+from lamtui.safety.secrets import SecretStore
+
+
+@dataclass
+class AgentOptions:
+    max_steps: int = 15
+    max_failures: int = 3  # consecutive failed or rejected actions before giving up
+    max_retries: int = 2  # invalid model outputs retried per call
+    max_tokens: int = 384
+    shell_timeout: float = 120.0
+    head_lines: int = 40
+    tail_lines: int = 40
+    policy: Policy = field(default_factory=Policy)
+    record: bool = True  # trajectories and the audit log
+    undo: bool = True  # keep what each change replaced, for `lamtui undo`
+    sandbox: str = "auto"  # auto (in workspace mode) | always | never
+
+
+def new_task_id() -> str:
+    return time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
+
+
+class _Abort(Exception):
+    def __init__(self, outcome: str, summary: str) -> None:
+        super().__init__(summary)
+        self.outcome = outcome
+        self.summary = summary
+
+
+@dataclass
+class _Task:
+    id: str
+    request: str
+    workspace: Path
+    messages: list[Message]
+    tree: PlanTree | None = None
+    actions_taken: int = 0
+    failures_in_row: int = 0
+    failed_actions: set[str] = field(default_factory=set)
+    started: float = field(default_factory=time.monotonic)
+    recorder: TrajectoryRecorder | None = None
+    undo: UndoStore | None = None
+
+
+class Agent:
+    def __init__(
+        self,
+        backend: Backend,
+        approver: Approver | None,
+        workspace: Path,
+        options: AgentOptions | None = None,
+        cancel: CancelToken | None = None,
+        secrets: SecretStore | None = None,
+    ) -> None:
+        self.backend = backend
+        self.approver = approver
+        self.workspace = workspace.resolve()
+        self.options = options or AgentOptions()
+        self.cancel = cancel or CancelToken()
+        self.secrets = secrets
+        # Redaction is always on: stored secrets by value, credentials by pattern.
+        self.redact: Redactor = secrets.redactor() if secrets else Redactor()
+        self.audit = AuditLog(redact=self.redact) if self.options.record else None
+
+    # -- the cycle ----------------------------------------------------------------
+
+    def run(self, request: str) -> Iterator[Event]:
+        task_id = new_task_id()
+        problem = _request_problem(request)
+        if problem:
+            yield Notice(task_id, level="error", message=problem)
+            yield TaskFinished(task_id, outcome="error", summary=problem, steps=0, duration=0.0)
+            return
+        env = snapshot(self.workspace)
+        task = _Task(
+            task_id, request, self.workspace, prompts.task_messages(request, describe(env))
+        )
+        if self.options.record:
+            task.recorder = TrajectoryRecorder(
+                task_id,
+                request,
+                str(self.workspace),
+                _model_info(self.backend),
+                redact=self.redact,
+                environment=env,
+            )
+        if self.options.undo:
+            task.undo = UndoStore(task_id, self.workspace)
+        self._audit(
+            "task_started",
+            task,
+            request=request,
+            workspace=str(self.workspace),
+            model=_model_info(self.backend),
+        )
+        yield TaskStarted(
+            task_id,
+            request=request,
+            workspace=str(self.workspace),
+            model=self.backend.info.model,
+            environment=env,
+        )
+        outcome, summary = "error", ""
+        try:
+            yield from self._plan(task)
+            outcome, summary = yield from self._steps(task)
+        except _Abort as stop:
+            outcome, summary = stop.outcome, stop.summary
+        except Cancelled:
+            outcome, summary = "aborted", "cancelled by the user"
+        except ModelError as exc:
+            outcome, summary = "error", str(exc)
+            yield Notice(task_id, level="error", message=str(exc))
+        finally:
+            if task.tree is not None and outcome != "finished":
+                task.tree.skip_remaining()
+        trajectory_id = ""
+        if task.recorder is not None:
+            trajectory_id = task.recorder.finish(task.messages, outcome, summary)
+        self._audit(
+            "task_finished", task, outcome=outcome, summary=summary, actions=task.actions_taken
+        )
+        if task.tree is not None:
+            yield PlanUpdated(task_id, plan=task.tree.to_dict(), reason=f"task {outcome}")
+        yield TaskFinished(
+            task_id,
+            outcome=outcome,
+            summary=summary,  # type: ignore[arg-type]
+            steps=task.actions_taken,
+            duration=time.monotonic() - task.started,
+            trajectory_id=trajectory_id,
+        )
+
+    def _generate(
+        self, task: _Task, phase: str, schema: dict[str, Any], parse: Any
+    ) -> Generator[Event, None, Structured[Any]]:
+        """Stream one structured model call and return its validated value."""
+        self._check_cancel()
+        prompt_len = len(task.messages)
+        result: Structured[Any] | None = None
+        for item in stream_structured(
+            self.backend,
+            list(task.messages),
+            schema,
+            parse,
+            max_retries=self.options.max_retries,
+            max_tokens=self.options.max_tokens,
+            cancel=self.cancel,
+        ):
+            if isinstance(item, TokenChunk):
+                yield ModelToken(task.id, phase=phase, text=item.text)
+            elif isinstance(item, AttemptFailed):
+                yield ModelRetry(task.id, phase=phase, attempt=item.attempt, error=item.error)
+            else:
+                result = item
+        assert result is not None
+        yield _token_stats(task.id, phase, result.stats)
+        if task.recorder is not None:
+            task.recorder.model_call(
+                phase,
+                prompt_len,
+                result.raw,
+                result.attempts,
+                _stats_dict(result.stats),
+                [{"attempt": f.attempt, "raw": f.raw, "error": f.error} for f in result.failures],
+            )
+        return result
+
+    def _plan(self, task: _Task) -> Iterator[Event]:
+        plan = (yield from self._generate(task, "plan", PLAN_SCHEMA, parse_plan)).value
+        task.messages.append(Message("assistant", plan.to_json()))
+        task.tree = PlanTree.from_plan(plan)
+        if task.recorder is not None:
+            task.recorder.plan(task.tree.to_dict(), "initial plan")
+        yield PlanUpdated(task.id, plan=task.tree.to_dict(), reason="initial plan")
+        first = task.tree.current()
+        assert first is not None
+        task.messages.append(Message("user", self._cue(task, first)))
+
+    def _cue(self, task: _Task, step: Step | None) -> str:
+        assert task.tree is not None
+        if step is None:
+            return prompts.DONE_CUE
+        position, total = task.tree.position(step)
+        return prompts.step_cue(position, total, step.title)
+
+    def _steps(self, task: _Task) -> Generator[Event, None, tuple[str, str]]:
+        assert task.tree is not None
+        while True:
+            self._check_cancel()
+            if task.actions_taken >= self.options.max_steps:
+                raise _Abort("budget", f"stopped at the step budget ({self.options.max_steps})")
+            prompt_len = len(task.messages)
+            started = time.monotonic()
+            structured: Structured[Action] = yield from self._generate(
+                task, "action", action_schema(), parse_action
+            )
+            action = structured.value
+            model_seconds = time.monotonic() - started
+            task.messages.append(Message("assistant", action.to_json()))
+            task.actions_taken += 1
+            n = task.actions_taken
+            current = task.tree.current()
+            if current is None and action.tool == "finish":
+                current = Step("finish", status="done")  # wrapping up is not a plan step
+            step = current or task.tree.add_extra_step(action.thought[:80] or "extra step")
+            step.action_ids.append(n)
+            if action.plan_update:
+                revision = task.tree.revise(action.plan_update, action.thought)
+                if task.recorder is not None:
+                    task.recorder.plan(task.tree.to_dict(), revision.reason)
+                yield PlanUpdated(
+                    task.id, plan=task.tree.to_dict(), reason=f"revised: {revision.reason}"
+                )
+                step = task.tree.current() or step
+            record: dict[str, Any] = {
+                "n": n,
+                "step_title": step.title,
+                "prompt_messages": prompt_len,
+                "raw_output": structured.raw,
+                "attempts": structured.attempts,
+                "action": action.model_dump(mode="json"),
+                "model_seconds": model_seconds,
+                "tokens": _stats_dict(structured.stats),
+            }
+            if action.tool == "finish":
+                outcome = "finished" if action.status == "finish" else "failed"
+                if outcome == "finished":
+                    for s in task.tree.steps():
+                        if s.status in ("pending", "running"):
+                            s.status = "skipped"
+                record["decision"] = Decision("approve", by="model").to_dict()
+                self._record_step(task, record)
+                return outcome, action.args["summary"]
+            if action.tool == "ask_user":
+                observation = yield from self._ask(task, action)
+                record["decision"] = Decision("approve", by="model").to_dict()
+                record["observation"] = observation
+                self._record_step(task, record)
+                task.messages.append(
+                    Message(
+                        "user",
+                        prompts.observation(
+                            observation, next_cue=self._cue(task, task.tree.current())
+                        ),
+                    )
+                )
+                continue
+            observation, failed = yield from self._act(task, step, n, action, record)
+            self._record_step(task, record)
+            if failed:
+                task.failures_in_row += 1
+                if task.failures_in_row >= self.options.max_failures:
+                    raise _Abort(
+                        "gave_up",
+                        f"gave up after {task.failures_in_row} failed or rejected actions in a row",
+                    )
+            else:
+                task.failures_in_row = 0
+            yield PlanUpdated(task.id, plan=task.tree.to_dict(), reason=f"step {n} {step.status}")
+            task.messages.append(
+                Message(
+                    "user",
+                    prompts.observation(
+                        observation,
+                        step_failed=step.status == "failed",
+                        next_cue=self._cue(task, task.tree.current()),
+                    ),
+                )
+            )
+
+    def _ask(self, task: _Task, action: Action) -> Generator[Event, None, str]:
+        question = action.args["question"]
+        yield AskUser(task.id, question=question)
+        answer = safe_answer(self.approver, question)
+        if answer is None or not answer.strip():
+            yield UserAnswered(task.id, answer="")
+            return "The user gave no answer. Make a reasonable, safe choice or finish."
+        answer = self.redact(answer)
+        yield UserAnswered(task.id, answer=answer)
+        return f"The user answered: {answer}"
+
+    def _act(
+        self, task: _Task, step: Step, n: int, action: Action, record: dict[str, Any]
+    ) -> Generator[Event, None, tuple[str, bool]]:
+        """Assess, decide, execute. Returns (observation text, failed?)."""
+        assessment = assess(action, self.options.policy, self.workspace)
+        preview = self._preview(action)
+        record["assessment"] = assessment.to_dict()
+        self._audit(
+            "proposal",
+            task,
+            step=n,
+            action=action.model_dump(mode="json"),
+            assessment=assessment.to_dict(),
+        )
+        yield ActionProposed(
+            task.id,
+            step=n,
+            step_title=step.title,
+            action=action,
+            assessment=assessment.to_dict(),
+            preview=preview,
+        )
+        decision = self._decide(task, n, step, action, assessment, preview)
+        record["decision"] = decision.to_dict()
+        self._audit("decision", task, step=n, decision=decision.to_dict())
+        yield ActionDecided(task.id, step=n, decision=decision)
+        if decision.always_allow and decision.approved:
+            for pattern in suggest_rules(assessment, action):
+                rule = save_rule("allow", pattern, note=f"always allow, task {task.id}")
+                policy = self.options.policy
+                self.options.policy = replace(policy, rules=(*policy.rules, rule))
+                self._audit("rule_added", task, rule=rule.label())
+                yield Notice(task.id, level="info", message=f"saved rule {rule.label()}")
+        if not decision.approved:
+            reason = f": {self.redact(decision.reason)}" if decision.reason else ""
+            return f"The user rejected this action{reason}. Propose something else.", True
+        to_run = decision.edited or action
+        record["executed_action"] = to_run.model_dump(mode="json")
+        key = to_run.to_json().split('"tool"', 1)[1]  # tool + args, not the thought
+        if key in task.failed_actions:
+            record["observation"] = "repeated failing action"
+            return (
+                "This exact action already failed. Do something different, "
+                "or finish with status fail."
+            ), True
+        step.status = "running"
+        yield PlanUpdated(
+            task.id, plan=task.tree.to_dict() if task.tree else {}, reason=f"step {n} running"
+        )
+        notes = self._snapshot(task, n, to_run, assessment)
+        for note in notes or []:
+            yield Notice(task.id, level="info", message=note)
+        wrapper, sandbox_note = self._sandbox(to_run, assessment)
+        if sandbox_note:
+            yield Notice(task.id, level="warning", message=sandbox_note)
+        self._audit(
+            "execution",
+            task,
+            step=n,
+            action=to_run.model_dump(mode="json"),
+            sandboxed=bool(wrapper),
+        )
+        result: ActionResult | None = None
+        for item in self._execute(task, n, to_run, wrapper):
+            if isinstance(item, ShellChunk):
+                yield OutputChunk(task.id, step=n, text=item.text)
+            else:
+                result = item
+        assert result is not None
+        if task.undo is not None and notes is not None:
+            task.undo.after_action(n)
+        result.sandboxed = bool(wrapper)
+        result.output = self.redact(result.output)
+        result.error = self.redact(result.error)
+        self._audit("result", task, step=n, result=result.to_dict())
+        yield ActionFinished(task.id, step=n, result=result)
+        step.status = "done" if result.ok else "failed"
+        if result.cancelled:
+            raise Cancelled("the user cancelled the running action")
+        if not result.ok:
+            task.failed_actions.add(key)
+        observation = result.observation()
+        if decision.kind == "edit":
+            observation = f"(the user edited the action before running it) {observation}"
+        record["observation"] = observation
+        record["result"] = result.to_dict()
+        return observation, not result.ok
+
+    def _decide(
+        self, task: _Task, n: int, step: Step, action: Action, assessment: Assessment, preview: str
+    ) -> Decision:
+        if assessment.verdict == "deny":
+            return Decision("reject", by="gate", reason="; ".join(assessment.reasons))
+        if assessment.verdict == "auto":
+            return Decision("approve", by=assessment.rule or f"policy:{self.options.policy.mode}")
+        proposal = Proposal(task.id, n, step.title, action, assessment.to_dict(), preview)
+        decision = safe_decide(self.approver, proposal)
+        if decision.kind == "edit":
+            if decision.edited is None:
+                return Decision("reject", by="gate", reason="the edit was empty")
+            edited_assessment = assess(decision.edited, self.options.policy, self.workspace)
+            if edited_assessment.verdict == "deny":
+                return Decision("reject", by="gate", reason="; ".join(edited_assessment.reasons))
+        return decision
+
+    def _execute(
+        self, task: _Task, n: int, action: Action, wrapper: tuple[str, ...] = ()
+    ) -> Iterator[ShellChunk | ActionResult]:
+        try:
+            args = {k: self._reveal(v) for k, v in action.args.items()}
+        except LamtuiError as exc:
+            yield ActionResult(ok=False, error=str(exc))
+            return
+        ws = self.workspace
+        if action.tool == "shell":
+            options = ShellOptions(
+                timeout=self.options.shell_timeout,
+                head_lines=self.options.head_lines,
+                tail_lines=self.options.tail_lines,
+                save_output_to=get_paths().outputs_dir / task.id / f"step-{n}.log",
+                wrapper=wrapper,
+                redact=self.redact,
+            )
+            yield from run_shell(args["command"], ws, options, self.cancel)
+        elif action.tool == "read_file":
+            yield files.read_file(args["path"], ws)
+        elif action.tool == "list_dir":
+            yield files.list_dir(args["path"], ws)
+        elif action.tool == "write_file":
+            yield files.write_file(args["path"], args["content"], ws)
+        elif action.tool == "edit_file":
+            yield files.edit_file(args["path"], args["search"], args["replace"], ws)
+        else:  # the schema makes this unreachable; keep the failure explicit anyway
+            yield ActionResult(ok=False, error=f"unknown tool {action.tool!r}")
+
+    def _reveal(self, text: str) -> str:
+        """Substitute {{secret:NAME}} at the last moment; the model only saw the name."""
+        if "{{secret:" not in text:
+            return text
+        if self.secrets is None:
+            raise LamtuiError("this action refers to a secret, but no secret store is open")
+        return self.secrets.substitute(text)
+
+    def _snapshot(
+        self, task: _Task, n: int, action: Action, assessment: Assessment
+    ) -> list[str] | None:
+        """Keep what a change may overwrite, for undo. None when nothing was kept."""
+        if task.undo is None:
+            return None
+        if action.tool in ("write_file", "edit_file"):
+            report = task.undo.before_file_write(
+                n, files.resolve(action.args["path"], self.workspace)
+            )
+        elif action.tool == "shell" and assessment.risk != "read_only":
+            inside = [Path(p) for p in assessment.paths if check_path(p, self.workspace).inside]
+            report = task.undo.before_shell(n, inside)
+        else:
+            return None
+        return [report.describe()] if report.skipped else []
+
+    def _sandbox(self, action: Action, assessment: Assessment) -> tuple[tuple[str, ...], str]:
+        """The bubblewrap prefix for a shell action, and a warning when it cannot be had."""
+        mode = self.options.sandbox
+        wanted = mode == "always" or (mode == "auto" and self.options.policy.mode == "workspace")
+        if action.tool != "shell" or not wanted:
+            return (), ""
+        status = sandbox_status()
+        if not status.available:
+            return (), f"no OS sandbox ({status.reason}); relying on the classifier alone"
+        return bwrap_prefix(self.workspace, allow_network=assessment.risk == "network"), ""
+
+    def _audit(self, kind: str, task: _Task, **data: Any) -> None:
+        if self.audit is not None:
+            self.audit.write(kind, task.id, **data)
+
+    def _preview(self, action: Action) -> str:
+        """A unified diff for file writes, shown in the approval request."""
+        if action.tool not in ("write_file", "edit_file"):
+            return ""
+        target = files.resolve(action.args["path"], self.workspace)
+        try:
+            before = target.read_text(encoding="utf-8") if target.is_file() else ""
+        except (OSError, UnicodeDecodeError):
+            return f"(cannot show a diff for {action.args['path']})"
+        if action.tool == "write_file":
+            after = action.args["content"]
+        elif before.count(action.args["search"]) == 1:
+            after = before.replace(action.args["search"], action.args["replace"], 1)
+        else:
+            return "(the search text is not found exactly once; the edit will fail)"
+        diff = difflib.unified_diff(
+            before.splitlines(keepends=True),
+            after.splitlines(keepends=True),
+            f"a/{action.args['path']}",
+            f"b/{action.args['path']}",
+        )
+        return "".join(diff)[:20000]
+
+    def _record_step(self, task: _Task, record: dict[str, Any]) -> None:
+        if task.recorder is not None:
+            task.recorder.step(record)
+
+    def _check_cancel(self) -> None:
+        if self.cancel.cancelled:
+            raise Cancelled("cancelled")
+
+
+def _request_problem(request: str) -> str:
+    if not request.strip():
+        return "the request is empty: say what you want done"
+    if len(request) > prompts.MAX_REQUEST_CHARS:
+        return (
+            f"the request is {len(request):,} characters long; the limit is "
+            f"{prompts.MAX_REQUEST_CHARS:,}. Put long material in a file and refer to it"
+        )
+    return ""
+
+
+def _stats_dict(stats: GenerationStats) -> dict[str, Any]:
+    return {
+        "prompt_tokens": stats.prompt_tokens,
+        "prompt_tokens_evaluated": stats.prompt_tokens_evaluated,
+        "completion_tokens": stats.completion_tokens,
+        "prompt_seconds": round(stats.prompt_seconds, 4),
+        "generation_seconds": round(stats.generation_seconds, 4),
+        "grammar_fallbacks": stats.grammar_fallbacks,
+    }
+
+
+def _token_stats(task_id: str, phase: str, stats: GenerationStats) -> TokenStats:
+    return TokenStats(
+        task_id,
+        phase=phase,
+        prompt_tokens=stats.prompt_tokens,
+        prompt_tokens_evaluated=stats.prompt_tokens_evaluated,
+        completion_tokens=stats.completion_tokens,
+        prompt_seconds=stats.prompt_seconds,
+        generation_seconds=stats.generation_seconds,
+        tokens_per_second=stats.tokens_per_second,
+    )
+
+
+def _model_info(backend: Backend) -> dict[str, Any]:
+    info = backend.info
+    return {
+        "kind": info.kind,
+        "name": info.model,
+        "prompt_style": info.prompt_style,
+        "sha256": info.sha256,
+        "context": info.context_size,
+    }

@@ -1,0 +1,186 @@
+"""`lamtui run "REQUEST"`: the headless agent, for scripts and terminals."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+from typing import Any, TextIO
+
+from lamtui.agent.approval import ApproveAll, Approver, ApproveReadOnly, RejectAll
+from lamtui.agent.events import TaskFinished
+from lamtui.agent.loop import Agent, AgentOptions
+from lamtui.agent.prompts import MAX_REQUEST_CHARS
+from lamtui.config import Settings, load_settings
+from lamtui.console import EventPrinter, TerminalApprover, print_json_event
+from lamtui.errors import LamtuiError
+from lamtui.lam.base import CancelToken
+from lamtui.lam.factory import open_backend
+from lamtui.safety.policy import Policy
+from lamtui.safety.rules import load_saved_rules, rules_from_lists
+from lamtui.safety.secrets import SecretStore
+
+EXIT_CODES = {"finished": 0, "failed": 1, "gave_up": 1, "budget": 1, "error": 1, "aborted": 3}
+
+
+def add_model_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", metavar="NAME|PATH", help="catalog name or GGUF path")
+    parser.add_argument("--base-url", metavar="URL", help="an OpenAI-compatible server")
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("run", help="carry out one request without the TUI")
+    p.add_argument("request", help="what you want done")
+    p.add_argument("--cwd", type=Path, default=None, help="the workspace (default: here)")
+    p.add_argument(
+        "--approve",
+        choices=["ask", "readonly", "all", "never"],
+        default="ask",
+        help="who approves actions the gate does not auto-approve",
+    )
+    p.add_argument(
+        "--mode",
+        choices=["ask", "readonly", "workspace"],
+        help="what the gate may approve without asking (default: policy.mode)",
+    )
+    p.add_argument(
+        "--full-auto",
+        action="store_true",
+        help="approve everything the rules do not deny (prints a warning)",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON event per line")
+    p.add_argument("--max-steps", type=int, metavar="N")
+    p.add_argument("--timeout", type=float, metavar="SECONDS", help="per shell command")
+    add_model_flags(p)
+    p.set_defaults(handler=handle)
+
+
+def settings_from_args(args: argparse.Namespace, cwd: Path) -> Settings:
+    overrides: dict[str, Any] = {}
+    model: dict[str, Any] = {}
+    if getattr(args, "model", None):
+        model["name"] = args.model
+    if getattr(args, "base_url", None):
+        model["base_url"] = args.base_url
+        if getattr(args, "model", None):
+            model["remote_model"] = args.model
+            del model["name"]
+    if model:
+        overrides["model"] = model
+    if getattr(args, "max_steps", None) is not None:
+        overrides["agent"] = {"max_steps": args.max_steps}
+    if getattr(args, "timeout", None) is not None:
+        overrides["shell"] = {"timeout": args.timeout}
+    return load_settings(cwd=cwd, overrides=overrides)
+
+
+def _workspace(cwd: Path | None) -> Path:
+    workspace = (cwd or Path.cwd()).expanduser()
+    if not workspace.is_dir():
+        raise LamtuiError(f"--cwd {workspace} is not a directory")
+    return workspace.resolve()
+
+
+def _approver(mode: str, tty: TextIO | None) -> Approver:
+    if mode == "never":
+        return RejectAll()
+    if mode == "all":
+        print(
+            "lamtui: warning: --approve all runs every action the gate does not deny",
+            file=sys.stderr,
+        )
+        return ApproveAll()
+    if mode == "readonly":
+        return ApproveReadOnly()
+    if tty is None:
+        raise LamtuiError(
+            "--approve ask needs a terminal to ask on",
+            "use --approve readonly, all or never when running without one",
+        )
+    return TerminalApprover(tty)
+
+
+def _open_tty() -> TextIO | None:
+    if sys.stdin is not None and sys.stdin.isatty():
+        return sys.stdin
+    try:
+        return open("/dev/tty", encoding="utf-8")
+    except OSError:
+        return None
+
+
+def agent_options(settings: Settings, policy_mode: str | None = None) -> AgentOptions:
+    return AgentOptions(
+        max_steps=settings.agent.max_steps,
+        max_failures=settings.agent.max_failures,
+        max_retries=settings.model.max_retries,
+        max_tokens=settings.model.max_tokens,
+        shell_timeout=settings.shell.timeout,
+        head_lines=settings.shell.output_head_lines,
+        tail_lines=settings.shell.output_tail_lines,
+        policy=build_policy(settings, policy_mode),
+        sandbox=settings.shell.sandbox,
+    )
+
+
+def build_policy(settings: Settings, mode: str | None = None) -> Policy:
+    rules = rules_from_lists(settings.policy.allow, settings.policy.ask, settings.policy.deny)
+    return Policy(
+        mode=mode or settings.policy.mode,  # type: ignore[arg-type]
+        rules=(*rules, *load_saved_rules()),
+    )
+
+
+def handle(args: argparse.Namespace) -> int:
+    request: str = args.request
+    if not request.strip():
+        raise LamtuiError("the request is empty", 'say what you want done: lamtui run "..."')
+    if len(request) > MAX_REQUEST_CHARS:
+        raise LamtuiError(
+            f"the request is {len(request):,} characters; the limit is {MAX_REQUEST_CHARS:,}",
+            "put long material in a file and refer to it",
+        )
+    workspace = _workspace(args.cwd)
+    settings = settings_from_args(args, workspace)
+    approver = _approver(args.approve, _open_tty() if args.approve == "ask" else None)
+    # `never` is a dry run: nothing may be auto-approved either.
+    mode = "ask" if args.approve == "never" else ("auto" if args.full_auto else args.mode)
+    if mode == "auto":
+        print(
+            "lamtui: warning: full auto: every action the rules do not deny runs without asking",
+            file=sys.stderr,
+        )
+    options = agent_options(settings, mode)
+    if not args.json:
+        print(
+            f"lamtui: loading model {settings.model.base_url or settings.model.name} …",
+            file=sys.stderr,
+        )
+    backend = open_backend(settings.model)
+    cancel = CancelToken()
+    previous = signal.getsignal(signal.SIGINT)
+
+    def on_sigint(signum: int, frame: FrameType | None) -> None:
+        # First Ctrl+C cancels the generation or kills the running command; a second quits.
+        if cancel.cancelled:
+            raise KeyboardInterrupt
+        cancel.cancel()
+        print("\nlamtui: cancelling (press Ctrl+C again to quit)", file=sys.stderr)
+
+    signal.signal(signal.SIGINT, on_sigint)
+    agent = Agent(
+        backend, approver, workspace, options, cancel, secrets=SecretStore(settings.secrets.backend)
+    )
+    show = print_json_event if args.json else EventPrinter()
+    outcome = "error"
+    try:
+        for event in agent.run(request):
+            show(event)
+            if isinstance(event, TaskFinished):
+                outcome = event.outcome
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        backend.close()
+    return EXIT_CODES.get(outcome, 1)

@@ -1,0 +1,216 @@
+"""The plain-terminal face of the agent: an event printer and a y/n/e approver, used by
+`lamtui run` (and by anything else without the Textual app)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+from typing import Any, TextIO
+
+from lamtui.agent.approval import Proposal
+from lamtui.agent.events import (
+    ActionDecided,
+    ActionFinished,
+    ActionProposed,
+    AskUser,
+    Decision,
+    Event,
+    ModelRetry,
+    Notice,
+    OutputChunk,
+    PlanUpdated,
+    TaskFinished,
+    TaskStarted,
+    TokenStats,
+)
+from lamtui.agent.schema import Action
+
+STATUS_MARK = {
+    "pending": " ",
+    "running": ">",
+    "done": "x",
+    "failed": "!",
+    "skipped": "-",
+    "revised": "~",
+}
+
+
+def describe_action(action: Action) -> str:
+    args = action.args
+    if action.tool == "shell":
+        return f"$ {args['command']}"
+    if action.tool == "edit_file":
+        return f"edit {args['path']}"
+    if action.tool == "write_file":
+        return f"write {args['path']} ({len(args['content'])} chars)"
+    if action.tool in ("read_file", "list_dir"):
+        return f"{action.tool} {args['path']}"
+    return f"{action.tool}: {next(iter(args.values()), '')}"
+
+
+def format_plan(plan: dict[str, Any]) -> str:
+    lines = [f"Plan: {plan.get('goal', '')}"]
+    for sub in plan.get("subtasks", []):
+        lines.append(f"  {sub['title']}")
+        for step in sub["steps"]:
+            lines.append(f"    [{STATUS_MARK.get(step['status'], '?')}] {step['title']}")
+    return "\n".join(lines)
+
+
+class EventPrinter:
+    """Human-readable progress on a terminal (stderr by default, so stdout stays clean)."""
+
+    def __init__(self, out: TextIO = sys.stderr, show_tokens: bool = False) -> None:
+        self.out = out
+        self.show_tokens = show_tokens
+        self._last_plan = ""
+
+    def __call__(self, event: Event) -> None:
+        w = self.out.write
+        if isinstance(event, TaskStarted):
+            w(f"lamtui: task {event.task_id} in {event.workspace} (model {event.model})\n")
+        elif isinstance(event, PlanUpdated):
+            text = format_plan(event.plan)
+            if text != self._last_plan and not event.reason.endswith("running"):
+                w(f"{text}\n")
+                self._last_plan = text
+        elif isinstance(event, ActionProposed):
+            w(
+                f"\n#{event.step} {event.step_title}\n  {describe_action(event.action)}\n"
+                f"  why: {event.action.thought}\n  risk: {event.assessment['risk']} "
+                f"({'; '.join(event.assessment['reasons'])})\n"
+            )
+        elif isinstance(event, ActionDecided):
+            d = event.decision
+            extra = f": {d.reason}" if d.reason else ""
+            w(f"  decision: {d.kind} by {d.by}{extra}\n")
+        elif isinstance(event, OutputChunk):
+            w(event.text)
+        elif isinstance(event, ActionFinished):
+            r = event.result
+            status = "ok" if r.ok else "failed"
+            code = f", exit {r.exit_code}" if r.exit_code is not None else ""
+            w(f"\n  -> {status}{code} in {r.duration:.2f}s{': ' + r.error if r.error else ''}\n")
+            if r.exit_code is None and r.output:
+                w(_indent(r.output) + "\n")
+        elif isinstance(event, AskUser):
+            w(f"\n? {event.question}\n")
+        elif isinstance(event, ModelRetry):
+            w(f"  (model output invalid, retrying: {event.error})\n")
+        elif isinstance(event, Notice):
+            w(f"lamtui: {event.level}: {event.message}\n")
+        elif isinstance(event, TokenStats) and self.show_tokens:
+            w(
+                f"  [{event.phase}: {event.completion_tokens} tokens, "
+                f"{event.tokens_per_second:.1f} tok/s]\n"
+            )
+        elif isinstance(event, TaskFinished):
+            w(
+                f"\n{event.outcome}: {event.summary} ({event.steps} actions, "
+                f"{event.duration:.1f}s)\n"
+            )
+        self.out.flush()
+
+
+def _indent(text: str, limit: int = 40) -> str:
+    lines = text.splitlines()
+    shown = lines[:limit] + ([f"[… {len(lines) - limit} more lines]"] if len(lines) > limit else [])
+    return "\n".join("  | " + line for line in shown)
+
+
+def print_json_event(event: Event, out: TextIO = sys.stdout) -> None:
+    out.write(json.dumps(event.to_dict(), ensure_ascii=False, default=str) + "\n")
+    out.flush()
+
+
+class TerminalApprover:
+    """y approve / n reject (with an optional reason) / e edit then approve / a always."""
+
+    name = "ask"
+
+    def __init__(self, tty_in: TextIO, out: TextIO = sys.stderr) -> None:
+        self.inp = tty_in
+        self.out = out
+
+    def _ask(self, prompt: str) -> str:
+        self.out.write(prompt)
+        self.out.flush()
+        line = self.inp.readline()
+        if not line:  # end of input: nobody is there to approve
+            raise EOFError
+        return line.rstrip("\n")
+
+    def decide(self, proposal: Proposal) -> Decision:
+        if proposal.preview:
+            self.out.write(_indent(proposal.preview, 60) + "\n")
+        while True:
+            try:
+                choice = self._ask("  run it? [y]es / [n]o / [e]dit / [a]lways: ").strip().lower()
+            except EOFError:
+                return Decision("reject", by="user", reason="no answer (input closed)")
+            if choice in ("y", "yes"):
+                return Decision("approve", by="user")
+            if choice in ("a", "always"):
+                return Decision("approve", by="user", always_allow=True)
+            if choice in ("n", "no"):
+                try:
+                    reason = self._ask("  reason (optional, sent to the model): ").strip()
+                except EOFError:
+                    reason = ""
+                return Decision("reject", by="user", reason=reason)
+            if choice in ("e", "edit"):
+                edited = self._edit(proposal.action)
+                if edited is not None:
+                    return Decision("edit", by="user", edited=edited)
+                continue
+            self.out.write("  please answer y, n, e or a\n")
+
+    def _edit(self, action: Action) -> Action | None:
+        args = dict(action.args)
+        try:
+            if action.tool == "shell":
+                self.out.write(f"  current: {args['command']}\n")
+                new = self._ask("  new command: ").strip()
+                if not new:
+                    return None
+                args["command"] = new
+            elif action.tool == "write_file":
+                args["content"] = _edit_in_editor(args["content"])
+            elif action.tool == "edit_file":
+                args["replace"] = _edit_in_editor(args["replace"])
+            else:
+                key = next(iter(args))
+                new = self._ask(f"  new {key}: ").strip()
+                if not new:
+                    return None
+                args[key] = new
+        except EOFError:
+            return None
+        try:
+            return Action.model_validate({**action.model_dump(), "args": args})
+        except ValueError as exc:
+            self.out.write(f"  that edit is not valid: {exc}\n")
+            return None
+
+    def answer(self, question: str) -> str | None:
+        try:
+            return self._ask(f"  {question}\n  answer: ")
+        except EOFError:
+            return None
+
+
+def _edit_in_editor(text: str) -> str:
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    with tempfile.NamedTemporaryFile("w+", suffix=".txt", delete=False) as fh:
+        fh.write(text)
+        name = fh.name
+    try:
+        subprocess.run([*shlex.split(editor), name], check=False)
+        with open(name, encoding="utf-8") as fh:
+            return fh.read()
+    finally:
+        os.unlink(name)

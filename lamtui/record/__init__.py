@@ -1,0 +1,1 @@
+"""Records: the append-only audit log and task trajectories (the dataset)."""

@@ -1,0 +1,42 @@
+"""The audit log: one append-only JSONL record per proposal, assessment, decision,
+execution and result — flushed and fsynced each time (record/jsonl.py), redacted first."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from lamtui.paths import get_paths
+from lamtui.record.jsonl import ReadReport, append_record, read_records
+
+Redactor = Callable[[str], str]
+
+
+def _redact(value: Any, redact: Redactor) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [_redact(v, redact) for v in value]
+    if isinstance(value, dict):
+        return {k: _redact(v, redact) for k, v in value.items()}
+    return value
+
+
+class AuditLog:
+    def __init__(self, path: Path | None = None, redact: Redactor | None = None) -> None:
+        self.path = path or get_paths().audit_log
+        self.redact: Redactor = redact or (lambda text: text)
+
+    def write(self, kind: str, task_id: str, **data: Any) -> None:
+        record = {"ts": time.time(), "kind": kind, "task_id": task_id, **data}
+        append_record(self.path, _redact(record, self.redact))
+
+
+def read_audit(
+    path: Path | None = None, task_id: str | None = None, report: ReadReport | None = None
+) -> Iterator[dict[str, Any]]:
+    for record in read_records(path or get_paths().audit_log, report):
+        if task_id is None or str(record.get("task_id", "")).startswith(task_id):
+            yield record

@@ -1,0 +1,159 @@
+"""Trajectories: the paper's data collection. One record per task, appended to
+trajectories.jsonl when the task ends: the request, the environment, every plan
+revision, and per step the state the model saw, its raw output, the parsed action,
+the decision and who made it, the observation, timings and token counts.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lamtui import __version__
+from lamtui.lam.base import Message
+from lamtui.paths import get_paths
+from lamtui.record.jsonl import ReadReport, append_record, read_records
+
+FILE_NAME = "trajectories.jsonl"
+Redactor = Callable[[str], str]
+
+
+def trajectories_file() -> Path:
+    return get_paths().trajectories_dir / FILE_NAME
+
+
+def _identity(text: str) -> str:
+    return text
+
+
+@dataclass
+class TrajectoryRecorder:
+    task_id: str
+    request: str
+    workspace: str
+    model: dict[str, Any]
+    redact: Redactor = _identity
+    environment: dict[str, Any] = field(default_factory=dict)
+    plans: list[dict[str, Any]] = field(default_factory=list)
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    model_calls: list[dict[str, Any]] = field(default_factory=list)
+    started: float = field(default_factory=time.time)
+
+    def plan(self, plan: dict[str, Any], reason: str) -> None:
+        self.plans.append({"reason": reason, "plan": plan, "ts": time.time()})
+
+    def model_call(
+        self,
+        phase: str,
+        prompt_messages: int,
+        raw: str,
+        attempts: int,
+        stats: dict[str, Any],
+        failures: list[dict[str, Any]],
+    ) -> None:
+        self.model_calls.append(
+            {
+                "phase": phase,
+                "prompt_messages": prompt_messages,
+                "raw_output": raw,
+                "attempts": attempts,
+                "tokens": stats,
+                "invalid_outputs": failures,
+            }
+        )
+
+    def step(self, record: dict[str, Any]) -> None:
+        self.steps.append(record)
+
+    def finish(
+        self, messages: list[Message], outcome: str, summary: str, path: Path | None = None
+    ) -> str:
+        record = {
+            "id": self.task_id,
+            "format": 1,
+            "lamtui_version": __version__,
+            "started": self.started,
+            "finished": time.time(),
+            "duration": time.time() - self.started,
+            "request": self.request,
+            "workspace": self.workspace,
+            "environment": self.environment,
+            "model": self.model,
+            "messages": [{"role": m.role, "content": m.content} for m in messages],
+            "plans": self.plans,
+            "model_calls": self.model_calls,
+            "steps": self.steps,
+            "outcome": outcome,
+            "summary": summary,
+        }
+        append_record(path or trajectories_file(), _redact_tree(record, self.redact))
+        return self.task_id
+
+
+def _redact_tree(value: Any, redact: Redactor) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [_redact_tree(v, redact) for v in value]
+    if isinstance(value, dict):
+        return {k: _redact_tree(v, redact) for k, v in value.items()}
+    return value
+
+
+def load_trajectories(
+    path: Path | None = None, report: ReadReport | None = None
+) -> Iterator[dict[str, Any]]:
+    yield from read_records(path or trajectories_file(), report)
+
+
+def find_trajectory(task_id: str, path: Path | None = None) -> dict[str, Any] | None:
+    matches = [t for t in load_trajectories(path) if str(t.get("id", "")).startswith(task_id)]
+    return matches[-1] if len(matches) == 1 else (None if not matches else matches[-1])
+
+
+def _keep_step(step: dict[str, Any], include: str) -> bool:
+    if include == "all":
+        return True
+    decision = step.get("decision") or {}
+    approved = decision.get("kind") in ("approve", "edit")
+    if include == "approved":
+        return approved
+    result = step.get("result") or {}
+    return approved and bool(result.get("ok", True))
+
+
+def chat_examples(
+    trajectory: dict[str, Any],
+    include: str = "successful",
+) -> Iterator[dict[str, Any]]:
+    """Supervised pairs (state -> action) in the chat-messages format. The label is the
+    action that was actually run: the user's edit when they corrected the model."""
+    messages = trajectory.get("messages") or []
+    for step in trajectory.get("steps") or []:
+        if not _keep_step(step, include):
+            continue
+        k = int(step.get("prompt_messages", 0))
+        if k <= 0 or k > len(messages):
+            continue
+        label = step.get("executed_action") or step.get("action")
+        if not label:
+            continue
+        yield {
+            "messages": [
+                *messages[:k],
+                {"role": "assistant", "content": json.dumps(label, ensure_ascii=False)},
+            ],
+            "metadata": {
+                "trajectory": trajectory.get("id"),
+                "step": step.get("n"),
+                "outcome": trajectory.get("outcome"),
+                "edited_by_user": bool(
+                    step.get("executed_action")
+                    and step.get("executed_action") != step.get("action")
+                ),
+            },
+        }
