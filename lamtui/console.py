@@ -64,8 +64,8 @@ def format_plan(plan: dict[str, Any]) -> str:
 class EventPrinter:
     """Human-readable progress on a terminal (stderr by default, so stdout stays clean)."""
 
-    def __init__(self, out: TextIO = sys.stderr, show_tokens: bool = False) -> None:
-        self.out = out
+    def __init__(self, out: TextIO | None = None, show_tokens: bool = False) -> None:
+        self.out = out or sys.stderr
         self.show_tokens = show_tokens
         self._last_plan = ""
 
@@ -122,7 +122,8 @@ def _indent(text: str, limit: int = 40) -> str:
     return "\n".join("  | " + line for line in shown)
 
 
-def print_json_event(event: Event, out: TextIO = sys.stdout) -> None:
+def print_json_event(event: Event, out: TextIO | None = None) -> None:
+    out = out or sys.stdout  # looked up per call: tests and pipes swap sys.stdout
     out.write(json.dumps(event.to_dict(), ensure_ascii=False, default=str) + "\n")
     out.flush()
 
@@ -132,9 +133,9 @@ class TerminalApprover:
 
     name = "ask"
 
-    def __init__(self, tty_in: TextIO, out: TextIO = sys.stderr) -> None:
+    def __init__(self, tty_in: TextIO, out: TextIO | None = None) -> None:
         self.inp = tty_in
-        self.out = out
+        self.out = out or sys.stderr
 
     def _ask(self, prompt: str) -> str:
         self.out.write(prompt)

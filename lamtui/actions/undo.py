@@ -12,9 +12,9 @@ no manifest (undo ignores and reports that step) or a complete one.
 Undo, per path, compares the current state C with the pre state P and the post state Q:
 C == P: nothing to do. C == Q: put P back (delete when P is absent, i.e. the task created
 it). Otherwise someone changed it after the task: skip and say so. Without Q (the action
-never finished recording) only paths already back at P are left alone; nothing else is
-touched. So a file the task did not create is never deleted, and a later edit is never
-overwritten.
+was interrupted, e.g. lamtui was killed mid-command) paths that existed before are put
+back to P and paths that did not are left. So a file the task did not create is never
+deleted, and an edit made after a finished task is never overwritten.
 
 Undoing one step alone is refused while a later, not yet undone step of the same task
 touched the same paths (or may have: it was too large to snapshot): undoing the later
@@ -739,8 +739,12 @@ class _StepUndo:
         if now.same(pre):
             return None
         if post is None:
-            self._skip(path, "the state after the action was not recorded; left as it is")
-            return None
+            # The step was interrupted (e.g. lamtui was killed mid-command): put back what
+            # existed before it; a path that did not exist may not be the step's, so stays.
+            if pre.kind == "absent":
+                self._skip(path, "the step was interrupted; it may not have created this")
+                return None
+            return _Plan(path, "write", pre, recreate=now.kind == "absent")
         if not now.same(post):
             created = pre.kind == "absent" and post.kind == "absent"
             self._skip(path, "not created by the task" if created else "changed since the task")

@@ -11,7 +11,7 @@ import time
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from lamtui.actions import files
 from lamtui.actions.result import ActionResult
@@ -31,6 +31,7 @@ from lamtui.agent.events import (
     ModelRetry,
     ModelToken,
     Notice,
+    Outcome,
     OutputChunk,
     PlanUpdated,
     TaskFinished,
@@ -177,8 +178,8 @@ class Agent:
             yield PlanUpdated(task_id, plan=task.tree.to_dict(), reason=f"task {outcome}")
         yield TaskFinished(
             task_id,
-            outcome=outcome,
-            summary=summary,  # type: ignore[arg-type]
+            outcome=cast(Outcome, outcome),
+            summary=summary,
             steps=task.actions_taken,
             duration=time.monotonic() - task.started,
             trajectory_id=trajectory_id,
