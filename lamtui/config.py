@@ -31,7 +31,7 @@ class ModelSettings(_Section):
     threads: int = Field(0, ge=0, description="0 = chosen from the CPU")
     context: int = Field(0, ge=0, description="0 = chosen from free RAM and the model")
     max_retries: int = Field(2, ge=0, le=10)
-    max_tokens: int = Field(384, ge=16, le=32768)
+    max_tokens: int = Field(1024, ge=16, le=32768)  # fits the longest bounded action
     request_timeout: float = Field(120.0, gt=0)
     fast_grammar: bool = Field(True, description="check the greedy token first (llama.cpp-style)")
 

@@ -60,7 +60,7 @@ class AgentOptions:
     max_steps: int = 15
     max_failures: int = 3  # consecutive failed or rejected actions before giving up
     max_retries: int = 2  # invalid model outputs retried per call
-    max_tokens: int = 384
+    max_tokens: int = 1024
     shell_timeout: float = 120.0
     head_lines: int = 40
     tail_lines: int = 40

@@ -21,6 +21,7 @@ Status = Literal["continue", "finish", "ask_user", "fail"]
 # them, so generation always terminates with a closed JSON object.
 THOUGHT_MAX = 300
 SHORT_MAX = 500  # commands, paths, questions, summaries, step titles
+LONG_MAX = 2000  # file contents and edit texts (llama.cpp caps grammar repetition at 2000)
 PLAN_STEPS_MAX = 8
 
 # tool -> (argument names in order, statuses allowed with that tool)
@@ -63,7 +64,7 @@ def _plan_update_schema() -> dict[str, Any]:
 def _action_variant(tool: str) -> dict[str, Any]:
     arg_names, statuses = TOOL_SPECS[tool]
     args = {
-        name: _string(None if name in LONG_ARGS else SHORT_MAX, 0 if name == "replace" else 1)
+        name: _string(LONG_MAX if name in LONG_ARGS else SHORT_MAX, 0 if name == "replace" else 1)
         for name in arg_names
     }
     return {
@@ -139,8 +140,9 @@ class Action(_Strict):
                 f"tool {self.tool!r} takes arguments {list(arg_names)}, got {sorted(self.args)}"
             )
         for name, value in self.args.items():
-            if name not in LONG_ARGS and len(value) > SHORT_MAX:
-                raise ValueError(f"argument {name!r} is longer than {SHORT_MAX} characters")
+            limit = LONG_MAX if name in LONG_ARGS else SHORT_MAX
+            if len(value) > limit:
+                raise ValueError(f"argument {name!r} is longer than {limit} characters")
             if name != "replace" and not value:
                 raise ValueError(f"argument {name!r} is empty")
         if self.status not in statuses:

@@ -9,7 +9,6 @@ token only, and apply the grammar to the whole vocabulary only when it rejects i
 from __future__ import annotations
 
 import ctypes
-import json
 import math
 from typing import Any
 
@@ -23,9 +22,9 @@ TOP_K = 40  # candidates kept when sampling with a temperature
 
 
 def schema_to_gbnf(schema: dict[str, Any]) -> str:
-    from llama_cpp.llama_grammar import json_schema_to_gbnf
+    from lamtui.lam import gbnf
 
-    return str(json_schema_to_gbnf(json.dumps(schema)))
+    return gbnf.schema_to_gbnf(schema)
 
 
 class GrammarSampler:

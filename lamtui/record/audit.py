@@ -10,18 +10,9 @@ from typing import Any
 
 from lamtui.paths import get_paths
 from lamtui.record.jsonl import ReadReport, append_record, read_records
+from lamtui.safety.redact import redact_tree
 
 Redactor = Callable[[str], str]
-
-
-def _redact(value: Any, redact: Redactor) -> Any:
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, list):
-        return [_redact(v, redact) for v in value]
-    if isinstance(value, dict):
-        return {k: _redact(v, redact) for k, v in value.items()}
-    return value
 
 
 class AuditLog:
@@ -31,7 +22,7 @@ class AuditLog:
 
     def write(self, kind: str, task_id: str, **data: Any) -> None:
         record = {"ts": time.time(), "kind": kind, "task_id": task_id, **data}
-        append_record(self.path, _redact(record, self.redact))
+        append_record(self.path, redact_tree(record, self.redact))
 
 
 def read_audit(

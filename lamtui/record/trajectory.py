@@ -17,6 +17,7 @@ from lamtui import __version__
 from lamtui.lam.base import Message
 from lamtui.paths import get_paths
 from lamtui.record.jsonl import ReadReport, append_record, read_records
+from lamtui.safety.redact import redact_tree
 
 FILE_NAME = "trajectories.jsonl"
 Redactor = Callable[[str], str]
@@ -90,18 +91,8 @@ class TrajectoryRecorder:
             "outcome": outcome,
             "summary": summary,
         }
-        append_record(path or trajectories_file(), _redact_tree(record, self.redact))
+        append_record(path or trajectories_file(), redact_tree(record, self.redact))
         return self.task_id
-
-
-def _redact_tree(value: Any, redact: Redactor) -> Any:
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, list):
-        return [_redact_tree(v, redact) for v in value]
-    if isinstance(value, dict):
-        return {k: _redact_tree(v, redact) for k, v in value.items()}
-    return value
 
 
 def load_trajectories(

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from lamtui.agent.schema import Action
 from lamtui.safety.paths import check_path
-from lamtui.safety.risk import RISK_ORDER, CommandRisk, Risk, classify_command
+from lamtui.safety.risk import RISK_ORDER, CommandRisk, Risk, Segment, classify_command
 from lamtui.safety.rules import Rule
 
 Verdict = Literal["auto", "ask", "deny"]
@@ -96,8 +96,11 @@ def _file_risk(action: Action, workspace: Path, policy: Policy) -> _FileRisk:
     return out
 
 
-def _rule_verdict(policy: Policy, argvs: list[tuple[str, ...]]) -> tuple[Verdict | None, str]:
-    """deny > ask > allow; allow only when every segment is allowed."""
+def _rule_verdict(
+    policy: Policy, argvs: list[tuple[str, ...]], allowable: bool = True
+) -> tuple[Verdict | None, str]:
+    """deny > ask > allow. An allow rule applies only when every segment matches one and
+    `allowable` holds (see _allowable)."""
     if not argvs:
         return None, ""
     for kind, verdict in (("deny", "deny"), ("ask", "ask")):
@@ -105,10 +108,25 @@ def _rule_verdict(policy: Policy, argvs: list[tuple[str, ...]]) -> tuple[Verdict
             if rule.kind == kind and any(rule.matches_argv(argv) for argv in argvs):
                 return verdict, rule.label()  # type: ignore[return-value]
     allows = [r for r in policy.rules if r.kind == "allow"]
+    if not allows or not allowable:
+        return None, ""
     matched = [next((r for r in allows if r.matches_argv(argv)), None) for argv in argvs]
-    if allows and all(matched):
+    if all(matched):
         return "auto", "; ".join(sorted({r.label() for r in matched if r}))
     return None, ""
+
+
+def _allowable(segments: tuple[Segment, ...], workspace: Path) -> bool:
+    """An allow rule names a command; it must not also approve what surrounds it. So it
+    applies only to segments whose risk is the bare command's own: not `ls > /etc/x`,
+    not `sudo rm x` under an `rm x` rule, not `PATH=/tmp ls`, not a function body."""
+    for seg in segments:
+        if not seg.argv or seg.privileged:
+            return False
+        bare = classify_command(shlex.join(seg.argv), workspace).risk
+        if RISK_ORDER.index(seg.risk) > RISK_ORDER.index(bare):
+            return False
+    return True
 
 
 def _shell(action: Action, policy: Policy, workspace: Path) -> Assessment:
@@ -117,7 +135,8 @@ def _shell(action: Action, policy: Policy, workspace: Path) -> Assessment:
     reasons = tuple(classified.reasons) or (f"classified as {risk}",)
     segments = tuple(classified.to_dict()["segments"])
     argvs = [seg.argv for seg in classified.segments if seg.argv]
-    verdict, rule = _rule_verdict(policy, argvs if classified.segments else [])
+    allowable = _allowable(classified.segments, workspace) if policy.rules else False
+    verdict, rule = _rule_verdict(policy, argvs, allowable)
     if verdict is None:
         verdict = "auto" if risk in AUTO_RISKS[policy.mode] else "ask"
         rule = ""

@@ -4,7 +4,8 @@ that is shown, logged, stored or sent to the model."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 PLACEHOLDER = "{{{{secret:{name}}}}}"
 REDACTED = "[REDACTED]"
@@ -64,3 +65,14 @@ class Redactor:
             ),
             text,
         )
+
+
+def redact_tree(value: Any, redact: Callable[[str], str]) -> Any:
+    """Apply a redactor to every string inside nested lists and dicts (records)."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [redact_tree(v, redact) for v in value]
+    if isinstance(value, dict):
+        return {k: redact_tree(v, redact) for k, v in value.items()}
+    return value

@@ -854,12 +854,12 @@ class _Lexer:
     def _arith_command(self) -> None:
         """`((...))` is arithmetic when it closes with `))`; otherwise bash reads `( (`."""
         start = self.pos
-        state = _WordState()
-        end = self._arith_or_none(start + 2, state)
-        if not end:
+        if not self._arith_closes(start + 2):
             self.parens += 1
             self._emit_op("(", 1)
             return
+        state = _WordState()
+        end = self._arith(start + 2, state)
         raw = self.text[start:end]
         word = _Word(raw, raw, start, end, arith=True, subs=tuple(state.subs))
         self.tokens.append(replace(word, ariths=tuple(state.ariths)))
@@ -969,8 +969,8 @@ class _Lexer:
     def _dollar_expansion(self, pos: int, state: _WordState, *, in_dquote: bool) -> int:
         text = self.text
         nxt = text[pos + 1] if pos + 1 < len(text) else ""
-        if text.startswith("$((", pos) and (end := self._arith_or_none(pos + 3, state)):
-            pass  # bash reads `$((` as arithmetic when it can, else as `$( (`
+        if text.startswith("$((", pos) and self._arith_closes(pos + 3):
+            end = self._arith(pos + 3, state)
         elif nxt == "(":
             inner, end = self._command_sub(pos + 2)
             state.subs.append(inner)
@@ -1065,15 +1065,24 @@ class _Lexer:
                 pos += 1
         raise _ParseError("unterminated ${")
 
-    def _arith_or_none(self, pos: int, state: _WordState) -> int:
-        """End of the arithmetic starting at pos, or 0 when it does not close with `))`."""
-        scratch = _WordState()
-        try:
-            end = self._arith(pos, scratch)
-        except _ParseError:
-            return 0
-        state.absorb(scratch)
-        return end
+    def _arith_closes(self, pos: int) -> bool:
+        """Like bash, count parens from just inside `((`: arithmetic only if it ends in `))`."""
+        text, depth = self.text, 0
+        while pos < len(text):
+            char = text[pos]
+            if char == "\\":
+                pos += 1
+            elif char in "'\"":
+                end = text.find(char, pos + 1)
+                pos = len(text) if end < 0 else end
+            elif char == "(":
+                depth += 1
+            elif char == ")":
+                if depth == 0:
+                    return text.startswith("))", pos)
+                depth -= 1
+            pos += 1
+        return False
 
     def _arith(self, pos: int, state: _WordState) -> int:
         """Scan arithmetic from just inside `((`; return the position after `))`."""
@@ -1176,6 +1185,7 @@ class _Simple:
     redirs: list[_Redir] = field(default_factory=list)
     extra: list[_Word] = field(default_factory=list)  # expanded but not run (loop/case words)
     tail: bool = False  # redirections after a compound command: `{ ...; } > out`
+    forked: bool = False  # runs in a subshell (pipeline element or `&`): its cd does not last
 
 
 @dataclass(frozen=True)
@@ -1200,7 +1210,14 @@ class _LoopVar:
     numeric: bool
 
 
-_Item: TypeAlias = _Simple | _Scope | _FuncDef | _LoopVar
+@dataclass(frozen=True)
+class _Loop:
+    """A loop body starts (enter) or ends: what it sets is seen again on the next pass."""
+
+    enter: bool
+
+
+_Item: TypeAlias = _Simple | _Scope | _FuncDef | _LoopVar | _Loop
 
 
 @dataclass
@@ -1233,6 +1250,7 @@ class _Parser:
         self.patterns: list[_Word] = []
         self.have_cmd = False  # something since the last separator
         self.need_cmd = False  # an && || | waits for its right-hand side
+        self.piped = False  # the next command reads a pipe
 
     def parse(self) -> list[_Item]:
         while self.i < len(self.tokens):
@@ -1286,7 +1304,8 @@ class _Parser:
 
     def _start(self, start: int) -> _Simple:
         if self.cur is None:
-            self.cur = _Simple(start, start)
+            self.cur = _Simple(start, start, forked=self.piped)
+            self.piped = False
         self.need_cmd = False
         self.have_cmd = True
         return self.cur
@@ -1298,6 +1317,8 @@ class _Parser:
         self.frames.pop()
         if frame.closer == ")":
             self.items.append(_Scope(enter=False))
+        elif frame.closer == "done":
+            self.items.append(_Loop(enter=False))
         self.cur = _Simple(end, end, tail=True)
         self.have_cmd = True
 
@@ -1315,6 +1336,10 @@ class _Parser:
         elif op in _SEPARATORS or op in _JOINERS:
             if not self.have_cmd or self.need_cmd:
                 raise _ParseError(f"unexpected {op!r}")
+            forked = op in ("|", "|&", "&")
+            if forked and self.cur is not None:
+                self.cur.forked = True
+            self.piped = op in ("|", "|&")
             self._finish()
             self.have_cmd = False
             self.need_cmd = op in _JOINERS
@@ -1345,6 +1370,7 @@ class _Parser:
             raise _ParseError("unexpected '('")
         self.frames.append(_Frame(")"))
         self.items.append(_Scope(enter=True))
+        self.piped = False  # the whole subshell is the pipeline element
         self.need_cmd = False
         self.have_cmd = False
 
@@ -1373,10 +1399,15 @@ class _Parser:
 
     def _reserved(self, token: _Word) -> None:
         word = token.value
-        if word in ("{", "if", "while", "until"):
-            self.frames.append(_Frame({"{": "}", "if": "fi"}.get(word, "done")))
+        self.piped = False  # a compound command in a pipeline forks as a whole
+        if word in ("{", "if"):
+            self.frames.append(_Frame({"{": "}", "if": "fi"}[word]))
+        elif word in ("while", "until"):
+            self.frames.append(_Frame("done"))
+            self.items.append(_Loop(enter=True))
         elif word in ("for", "select"):
             self.frames.append(_Frame("done"))
+            self.items.append(_Loop(enter=True))
             self._loop_header(token)
         elif word == "case":
             self.frames.append(_Frame("esac"))
@@ -1621,6 +1652,7 @@ class _Acc:
         self.nested: list[_Out] = []
         self.privileged = False
         self.stdin_text: str | None = None  # literal here-document/string on stdin
+        self.forked = False  # runs in a subshell of its own
 
     def flag(self, risk: Risk, reason: str) -> None:
         self.findings.append((risk, reason))
@@ -1747,6 +1779,7 @@ def _stdin_text(redirs: list[_Redir]) -> str | None:
 
 def _classify_simple(text: str, cmd: _Simple, ctx: _Ctx) -> list[_Out]:
     acc = _Acc(ctx, text)
+    acc.forked = cmd.forked
     for word in cmd.assigns:
         acc.assignment(word)
     targets = [redir.target for redir in cmd.redirs if redir.target is not None]
@@ -1816,7 +1849,10 @@ def _unwrap(acc: _Acc, words: list[_Word]) -> list[_Word]:
         strip = _WRAPPERS.get(name or "")
         if strip is None or name in acc.ctx.functions:
             return words
+        before = len(acc.findings)
         words = strip(acc, words[1:])
+        if not words and len(acc.findings) == before:
+            acc.flag("read_only", f"{name} without a command runs nothing")
     return words
 
 
@@ -1837,15 +1873,14 @@ def _run(acc: _Acc, argv: list[_Word]) -> None:
 
 
 def _dispatch(acc: _Acc, name: str, args: list[_Word]) -> None:
-    name = _TOOL_ALIASES.get(name, name)
     if name in _NAME_TAKING:
         _variable_operands(acc, name, args)
-    handler = _HANDLERS.get(name)
+    handler = _HANDLERS.get(_TOOL_ALIASES.get(name, name))
     if handler is not None:
         handler(acc, name, args)
     elif name in _READ_ONLY:
         _read_only(acc, name, args)
-    elif name in _TOOLS:
+    elif _TOOL_ALIASES.get(name, name) in _TOOLS:
         _h_tool(acc, name, args)
     elif name in _RUNS_CODE:
         _h_runs_code(acc, name, args)
@@ -1870,8 +1905,11 @@ def _classify_text(text: str, ctx: _Ctx) -> list[_Out]:
     items = _Parser(_Lexer(text, depth=ctx.depth).run()).parse()
     outs: list[_Out] = []
     saved: list[str | None] = []
-    for item in items:
-        if isinstance(item, _Scope):
+    for index, item in enumerate(items):
+        if isinstance(item, _Loop):
+            if item.enter:
+                _enter_loop(ctx, items[index + 1 :])
+        elif isinstance(item, _Scope):
             if item.enter:
                 saved.append(ctx.cwd)
             elif saved:
@@ -1881,11 +1919,41 @@ def _classify_text(text: str, ctx: _Ctx) -> list[_Out]:
         elif isinstance(item, _FuncDef):
             ctx.functions.add(item.name)
             reason = f"defines the shell function {item.name}, which may shadow a command"
-            outs.append((Segment(text[item.start : item.end], (), "unknown", (reason,), ()),
-                         (("unknown", reason),)))  # fmt: skip
+            outs.append(_unknown_out(text[item.start : item.end], reason))
         else:
             outs.extend(_classify_simple(text[item.start : item.end], item, ctx))
     return outs
+
+
+_CHANGES_DIRECTORY = frozenset({"cd", "pushd", "popd"})
+
+
+def _enter_loop(ctx: _Ctx, rest: list[_Item]) -> None:
+    """A loop runs its body again: what it changes applies from its first line on."""
+    depth = 0
+    for item in rest:
+        if isinstance(item, _Loop):
+            depth += 1 if item.enter else -1
+            if depth < 0:
+                return
+        elif isinstance(item, _LoopVar) and not item.numeric:
+            ctx.tainted.add(item.name)
+        elif isinstance(item, _Simple):
+            if any(word.value in _CHANGES_DIRECTORY for word in item.words):
+                ctx.cwd = None
+            ctx.tainted.update(_assigned_names(item))
+
+
+def _assigned_names(cmd: _Simple) -> set[str]:
+    """Variables a simple command may set to something that is not a number."""
+    names = {
+        match.group()
+        for word in cmd.assigns
+        if not _numeric_assignment(word) and (match := _NAME.match(word.raw))
+    }
+    if cmd.words and cmd.words[0].value in _NAME_TAKING:
+        names.update(match.group() for word in cmd.words[1:] if (match := _NAME.match(word.value)))
+    return names
 
 
 def _summarise(command: str, outs: list[_Out]) -> CommandRisk:
@@ -2197,6 +2265,8 @@ def _h_pager(acc: _Acc, name: str, args: list[_Word]) -> None:
 
 def _h_cd(acc: _Acc, name: str, args: list[_Word]) -> None:
     acc.flag("read_only", f"{name} changes the working directory")
+    if acc.forked:
+        return  # in a pipeline or background job it changes only its own subshell
     targets = [word for word in args if not _is_cluster(word.value) and word.value != "--"]
     if name == "pushd" and targets and targets[0].value[:1] in "+-":
         acc.ctx.cwd = None  # rotates the directory stack
@@ -2206,7 +2276,8 @@ def _h_cd(acc: _Acc, name: str, args: list[_Word]) -> None:
 
 def _h_popd(acc: _Acc, name: str, args: list[_Word]) -> None:
     acc.flag("read_only", "popd changes the working directory")
-    acc.ctx.cwd = None
+    if not acc.forked:
+        acc.ctx.cwd = None
 
 
 def _h_shell(acc: _Acc, name: str, args: list[_Word]) -> None:
@@ -2730,6 +2801,8 @@ def _h_awk(acc: _Acc, name: str, args: list[_Word]) -> None:
         acc.flag("unknown", f"the {name} program comes from an expansion")
     elif _AWK_UNSAFE.search(_AWK_STRING.sub('""', program.value)):
         acc.flag("unknown", f"the {name} program runs commands or writes files")
+    elif "/inet" in program.value:
+        acc.flag("network", f"the {name} program opens a network connection (/inet special file)")
     else:
         acc.flag("read_only", f"{name} only reads and prints")
 
@@ -2980,10 +3053,15 @@ def _h_tar(acc: _Acc, name: str, args: list[_Word]) -> None:
 
 
 def _h_zip(acc: _Acc, name: str, args: list[_Word]) -> None:
-    values = {word.value for word in args}
-    if {"-TT", "--unzip-command"} & values or any(v.startswith("--unzip-command=") for v in values):
+    values = [word.value for word in args]
+    if {"-TT", "--unzip-command"} & set(values) or any(
+        value.startswith("--unzip-command=") for value in values
+    ):
         acc.flag("unknown", "zip -TT runs a command to test the archive")
-    operands = _operands(args, "bntO")
+    if "-TT" in values:  # a two-letter option whose value is the command
+        at = values.index("-TT")
+        args = args[:at] + args[at + 2 :]
+    operands = _operands(args, "bntO", ("--unzip-command",))
     output = _option_values(args, "-O") + _option_values(args, "--output-file")
     archive = output[:1] or operands[:1]
     for target in archive:
@@ -3427,7 +3505,7 @@ def _h_rsync(acc: _Acc, name: str, args: list[_Word]) -> None:
 
 
 def _h_tool(acc: _Acc, name: str, args: list[_Word]) -> None:
-    tool = _TOOLS[name]
+    tool = _TOOLS[_TOOL_ALIASES.get(name, name)]
     i = _skip_options(args, tool.value_opts)
     if i >= len(args):
         risk = "read_only" if _only_version_flags(args) else tool.bare
@@ -3448,7 +3526,7 @@ def _h_tool(acc: _Acc, name: str, args: list[_Word]) -> None:
 
 
 def _h_container(acc: _Acc, name: str, args: list[_Word]) -> None:
-    _h_tool(acc, "docker", args)
+    _h_tool(acc, name, args)
     values = [word.value for word in args]
     if any(v.startswith(option) for v in values for option in _CONTAINER_ESCAPES):
         acc.flag("privileged", f"{name} with host mounts, devices or privileges is root-equivalent")

@@ -50,7 +50,7 @@ def test_schema_valid_actions_for_varied_requests(real_backend: Backend) -> None
             schema,
             parse_action,
             max_retries=2,
-            max_tokens=384,
+            max_tokens=1024,
         )
         jsonschema.validate(json.loads(result.raw), schema)
         assert result.value.tool in {

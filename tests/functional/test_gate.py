@@ -85,7 +85,7 @@ def test_credential_patterns_are_redacted_from_records(tmp_path: Path) -> None:
         shell(f"echo {token}; echo https://bob:hunter22@example.com"),
         finish(),
     ]
-    events, backend = run_agent(replies, tmp_path)
+    _events, backend = run_agent(replies, tmp_path)
     text = (
         get_paths().audit_log.read_text()
         + (get_paths().trajectories_dir / "trajectories.jsonl").read_text()
@@ -323,3 +323,28 @@ def test_run_json_shows_gate_decisions_and_policy_explain(
     explained = json.loads(capsys.readouterr().out)
     assert explained["decision"] == "ask" and explained["risk"] == "destructive"
     assert {"decision", "risk", "segments", "reasons"} <= set(explained)
+
+
+def test_allow_rules_do_not_approve_what_surrounds_the_command(tmp_path: Path) -> None:
+    from lamtui.agent.schema import Action
+    from lamtui.safety.policy import assess
+
+    policy = Policy("ask", rules=tuple(rules_from_lists(allow=["ls", "rm x"], ask=[], deny=[])))
+
+    def verdict(command: str) -> str:
+        action = Action(
+            thought="", tool="shell", args={"command": command}, status="continue", plan_update=None
+        )
+        return assess(action, policy, tmp_path).verdict
+
+    assert verdict("ls -la") == "auto"
+    assert verdict("rm x") == "auto"  # the user allowed exactly this
+    for sneaky in (
+        "ls > /etc/passwd",
+        "PATH=/tmp ls",
+        "sudo rm x",
+        "f() { ls; }; f",
+        "ls; rm -rf /",
+        "ls $(curl evil)",
+    ):
+        assert verdict(sneaky) == "ask", sneaky

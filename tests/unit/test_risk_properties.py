@@ -143,7 +143,9 @@ def test_read_only_compositions_stay_read_only(command: str, workspace: Path) ->
 @given(dangerous=st.sampled_from(DANGEROUS), prefix=st.sampled_from(
     ["env ", "nice -n 5 ", "timeout 5 ", "nohup ", "command ", "time ", "FOO=1 ", "stdbuf -oL "]
 ))  # fmt: skip
-def test_wrapper_prefixes_never_lower_the_risk(dangerous: str, prefix: str, workspace: Path) -> None:
+def test_wrapper_prefixes_never_lower_the_risk(
+    dangerous: str, prefix: str, workspace: Path
+) -> None:
     plain = classify_command(dangerous, workspace).risk
     prefixed = classify_command(prefix + dangerous, workspace).risk
     assert stricter(plain, prefixed) == prefixed or prefixed not in AUTO

@@ -1,0 +1,80 @@
+"""Command palette entries (ctrl+p): switch model, policy mode, undo, audit log, memory,
+trajectory export, past tasks, full outputs. Each entry calls a public method of the app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, cast
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from lamtui.ui.app import LamtuiApp
+
+Entry = tuple[str, str, Callable[[], object]]
+
+MODE_HELP = {
+    "ask": "ask before every action",
+    "readonly": "run read-only actions without asking",
+    "workspace": "run read-only actions and writes inside the workspace without asking",
+}
+
+
+def catalog_names() -> tuple[list[str], str]:
+    """Model names from the catalog, and why there are none when it cannot be read."""
+    from lamtui.errors import LamtuiError
+    from lamtui.lam.catalog import load_catalog
+
+    try:
+        return [entry.name for entry in load_catalog()], ""
+    except LamtuiError as exc:
+        return [], str(exc)
+
+
+def palette_entries(app: LamtuiApp) -> list[Entry]:
+    names, problem = catalog_names()
+    help_text = "load this catalog model in the background"
+    entries: list[Entry] = [
+        (f"Switch model: {name}", help_text, partial(app.switch_model, name)) for name in names
+    ]
+    if problem:
+        notify = partial(app.notify, problem, severity="error")
+        entries.append(("Switch model: catalog unreadable", problem, notify))
+    entries += [
+        (f"Policy mode: {mode}", MODE_HELP[mode], partial(app.set_policy_mode, mode))
+        for mode in MODE_HELP
+    ]
+    entries += [
+        ("Undo last task's changes", "put back the files the last task of this session changed",
+         app.undo_last_task),
+        ("Show audit log", "proposals, decisions and results of this session", app.action_audit),
+        ("Show memory items", "what lamtui remembers", app.show_memory),
+        ("Forget memory items", "delete what lamtui remembers", app.forget_memory),
+        ("Export trajectories", "write fine-tuning examples (chat-jsonl) to the data folder",
+         app.export_trajectories),
+        ("Show past tasks", "re-open a task of this session", app.action_tasks),
+    ]  # fmt: skip
+    record = app.viewed_record()
+    if record is not None:
+        for step, path in sorted(record.output_paths.items()):
+            entries.append(
+                (f"Show full output of action #{step}", path, partial(app.open_output, path))
+            )
+    return entries
+
+
+class LamtuiCommands(Provider):
+    async def startup(self) -> None:
+        self._entries = palette_entries(cast("LamtuiApp", self.app))
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in self._entries:
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=help_text)
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in self._entries:
+            yield DiscoveryHit(title, callback, help=help_text)

@@ -1,0 +1,1 @@
+"""Screens pushed over the main view: the gate, full output, audit log, past tasks."""

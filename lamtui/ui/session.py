@@ -1,0 +1,63 @@
+"""What the app remembers about the tasks of this session: every event of each task
+(model tokens aside), so a past task can be re-opened with its plan, actions and output."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from lamtui.agent.events import (
+    ActionFinished,
+    Event,
+    ModelToken,
+    PlanUpdated,
+    TaskFinished,
+)
+
+OUTCOME_MARK = {
+    "": "▶",  # still running
+    "finished": "✓",
+    "failed": "✗",
+    "gave_up": "✗",
+    "budget": "✗",
+    "error": "✗",
+    "aborted": "■",
+}
+
+
+@dataclass
+class TaskRecord:
+    task_id: str
+    request: str
+    started: float = field(default_factory=time.time)
+    events: list[Event] = field(default_factory=list)
+    outcome: str = ""  # empty while the task runs
+    summary: str = ""
+    plan: dict[str, Any] | None = None
+    output_paths: dict[int, str] = field(default_factory=dict)  # step -> saved full output
+
+    def add(self, event: Event) -> None:
+        if isinstance(event, ModelToken):
+            return  # the parsed action is kept; the token stream is only live feedback
+        self.events.append(event)
+        if isinstance(event, PlanUpdated):
+            self.plan = event.plan
+        elif isinstance(event, ActionFinished) and event.result.output_path:
+            self.output_paths[event.step] = event.result.output_path
+        elif isinstance(event, TaskFinished):
+            self.outcome = event.outcome
+            self.summary = event.summary
+
+    @property
+    def running(self) -> bool:
+        return not self.outcome
+
+    def last_output_path(self) -> str:
+        return self.output_paths[max(self.output_paths)] if self.output_paths else ""
+
+    def label(self) -> str:
+        when = time.strftime("%H:%M:%S", time.localtime(self.started))
+        outcome = self.outcome or "running"
+        request = self.request if len(self.request) <= 60 else self.request[:59] + "…"
+        return f"{OUTCOME_MARK.get(self.outcome, '?')} {when}  {outcome:9} {request}"

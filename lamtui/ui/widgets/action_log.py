@@ -1,0 +1,222 @@
+"""The action log: per action its thought, command or diff, the decision, the streamed
+output and how it ended. Output is bounded per action (a head shown live, then only a
+tail at the end) so a command printing 100,000 lines never floods the widget; the full
+output stays in the saved file (ctrl+o)."""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.syntax import Syntax
+from rich.text import Text
+from textual.widgets import RichLog
+
+from lamtui.agent.events import (
+    ActionDecided,
+    ActionFinished,
+    ActionProposed,
+    AskUser,
+    Event,
+    MemoryUsed,
+    ModelRetry,
+    Notice,
+    OutputChunk,
+    PlanUpdated,
+    TaskFinished,
+    TaskStarted,
+    UserAnswered,
+)
+from lamtui.console import describe_action
+
+LINE_CHARS = 400  # one output line is cut after this many characters
+PREVIEW_LINES = 40  # diff lines shown in the log (the gate shows all)
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
+NOTICE_STYLE = {"info": "cyan", "warning": "yellow", "error": "bold red"}
+OUTCOME_STYLE = {"finished": "bold green", "aborted": "bold yellow"}
+
+
+def clean_line(line: str) -> str:
+    """What a terminal would finally show of one line: no colour codes, last \\r wins."""
+    line = _ANSI.sub("", line).rsplit("\r", 1)[-1]
+    return line if len(line) <= LINE_CHARS else line[:LINE_CHARS] + " …"
+
+
+def diff_renderable(diff: str, max_lines: int | None = None) -> RenderableType:
+    lines = diff.splitlines()
+    more = len(lines) - max_lines if max_lines is not None and len(lines) > max_lines else 0
+    text = "\n".join(lines[: len(lines) - more])
+    syntax = Syntax(text, "diff", theme="ansi_dark", word_wrap=True, background_color="default")
+    if not more:
+        return syntax
+    return Group(syntax, Text(f"… {more} more diff lines", style="dim"))
+
+
+@dataclass
+class _Stream:
+    """The output of one action as shown: the first `live` lines, then a bounded tail."""
+
+    live: int
+    tail_size: int
+    shown: int = 0
+    omitted: int = 0
+    partial: str = ""
+    tail: deque[str] = field(default_factory=deque)
+
+    def feed(self, text: str) -> list[str]:
+        text = self.partial + text.replace("\r\n", "\n")
+        lines = text.split("\n")
+        self.partial = lines.pop()
+        if len(self.partial) > LINE_CHARS * 4:  # a huge line without a newline: show it now
+            lines.append(self.partial)
+            self.partial = ""
+        out: list[str] = []
+        for line in lines:
+            if self.shown < self.live:
+                out.append(clean_line(line))
+                self.shown += 1
+            else:
+                self.omitted += 1
+                self.tail.append(line)
+                if len(self.tail) > self.tail_size:
+                    self.tail.popleft()
+        return out
+
+    def close(self) -> tuple[list[str], int, list[str]]:
+        """(last live lines, lines never shown, tail lines to show now)."""
+        last = self.feed("\n") if self.partial else []
+        hidden = self.omitted - len(self.tail)
+        return last, hidden, [clean_line(line) for line in self.tail]
+
+
+class ActionLog(RichLog):
+    DEFAULT_CSS = """
+    ActionLog { border: round $primary-darken-2; border-title-align: left; }
+    ActionLog:focus { border: round $accent; }
+    """
+
+    def __init__(
+        self, live_lines: int = 200, tail_lines: int = 20, max_lines: int = 5000, **kwargs: Any
+    ) -> None:
+        # min_width: RichLog renders at least 78 columns by default, which defeats wrapping
+        # in a pane that is narrower (the usual case at 80x24).
+        super().__init__(
+            max_lines=max_lines, min_width=20, wrap=True, markup=False, highlight=False, **kwargs
+        )
+        self.border_title = "Actions"
+        self.live_lines = live_lines
+        self.tail_lines = tail_lines
+        self._streams: dict[int, _Stream] = {}
+
+    def reset(self) -> None:
+        self.clear()
+        self._streams.clear()
+
+    # -- events ---------------------------------------------------------------------
+
+    def show(self, event: Event) -> None:
+        w = self.write
+        if isinstance(event, TaskStarted):
+            w(Text.assemble(("▶ ", "bold"), (event.request, "bold")))
+            w(Text(f"  task {event.task_id} · model {event.model}", style="dim"))
+        elif isinstance(event, PlanUpdated):
+            self._show_plan_change(event)
+        elif isinstance(event, ActionProposed):
+            self._show_proposal(event)
+        elif isinstance(event, ActionDecided):
+            d = event.decision
+            if d.kind == "reject":
+                reason = f": {d.reason}" if d.reason else ""
+                w(Text(f"  ✗ rejected by {d.by}{reason}", style="red"))
+            else:
+                extra = " (always allow)" if d.always_allow else ""
+                w(Text(f"  ✓ {d.kind}d by {d.by}{extra}", style="green"))
+                if d.edited is not None:
+                    w(Text(f"  ✎ runs instead: {describe_action(d.edited)}", style="bold"))
+        elif isinstance(event, OutputChunk):
+            self.show_output(event.step, event.text)
+        elif isinstance(event, ActionFinished):
+            self._show_result(event)
+        elif isinstance(event, AskUser):
+            w(Text(f"? {event.question}", style="bold cyan"))
+        elif isinstance(event, UserAnswered):
+            w(Text(f"  answer: {event.answer}" if event.answer else "  (no answer)", style="cyan"))
+        elif isinstance(event, ModelRetry):
+            w(Text(f"  model output invalid, retrying ({event.error})", style="yellow"))
+        elif isinstance(event, Notice):
+            style = NOTICE_STYLE.get(event.level, "")
+            w(Text(f"{event.level}: {event.message}", style=style))
+        elif isinstance(event, MemoryUsed):
+            w(Text(f"  memory: {len(event.items)} item(s) recalled", style="dim"))
+        elif isinstance(event, TaskFinished):
+            style = OUTCOME_STYLE.get(event.outcome, "bold red")
+            w(Text(f"■ {event.outcome}: {event.summary}", style=style))
+            w(Text(f"  {event.steps} action(s) in {event.duration:.1f} s", style="dim"))
+
+    def show_output(self, step: int, text: str) -> None:
+        stream = self._streams.setdefault(step, _Stream(self.live_lines, self.tail_lines))
+        lines = stream.feed(text)
+        if lines:
+            self.write(Text("\n".join("  │ " + line for line in lines)))
+
+    def _show_plan_change(self, event: PlanUpdated) -> None:
+        if event.reason == "initial plan":
+            self.write(Text(f"  plan: {event.plan.get('goal', '')}", style="dim"))
+        elif event.reason.startswith("revised"):
+            self.write(Text(f"~ plan {event.reason}", style="magenta"))
+            revisions = event.plan.get("revisions") or []
+            if revisions:
+                last = revisions[-1]
+                for title in last.get("removed", []):
+                    self.write(Text(f"  - {title}", style="red"))
+                for title in last.get("added", []):
+                    self.write(Text(f"  + {title}", style="green"))
+
+    def _show_proposal(self, event: ActionProposed) -> None:
+        a = event.assessment
+        self.write(Text(f"#{event.step} {event.step_title}", style="bold"))
+        if event.action.thought:
+            self.write(Text(f"  thought: {event.action.thought}", style="italic"))
+        self.write(Text(f"  {describe_action(event.action)}", style="bold cyan"))
+        reasons = "; ".join(a.get("reasons", []))
+        self.write(
+            Text(f"  risk: {a.get('risk', '?')} · gate: {a.get('decision', '?')} · {reasons}")
+        )
+        if event.preview:
+            self.write(diff_renderable(event.preview, PREVIEW_LINES))
+
+    def _show_result(self, event: ActionFinished) -> None:
+        r = event.result
+        stream = self._streams.get(event.step)
+        if stream is not None:
+            last, hidden, tail = stream.close()
+            if last:
+                self.write(Text("\n".join("  │ " + line for line in last)))
+            if hidden > 0:
+                self.write(Text(f"  │ … {hidden} lines not shown (ctrl+o: full output)", "dim"))
+            if tail:
+                self.write(Text("\n".join("  │ " + line for line in tail)))
+        elif r.output and r.exit_code is None:  # file tools: their result is the output
+            lines = r.output.splitlines()
+            shown = [clean_line(line) for line in lines[: self.live_lines]]
+            if len(lines) > len(shown):
+                shown.append(f"… {len(lines) - len(shown)} more lines")
+            self.write(Text("\n".join("  │ " + line for line in shown)))
+        status = "ok" if r.ok else "failed"
+        parts = [status]
+        if r.exit_code is not None:
+            parts.append(f"exit {r.exit_code}")
+        parts.append(f"{r.duration:.2f} s")
+        if r.timed_out:
+            parts.append("timed out")
+        if r.cancelled:
+            parts.append("cancelled")
+        if r.sandboxed:
+            parts.append("sandboxed")
+        line = "  → " + ", ".join(parts) + (f": {r.error}" if r.error else "")
+        self.write(Text(line, style="green" if r.ok else "red"))
+        if r.files_changed:
+            self.write(Text("  files changed: " + ", ".join(r.files_changed[:10]), "dim"))
