@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import psutil
+import pytest
 
 from lamtui.agent.events import (
     ActionDecided,
@@ -247,3 +248,29 @@ def test_trajectory_is_recorded_and_exports_valid_chat_jsonl(tmp_path: Path) -> 
         action = parse_action(last["content"])
         assert json.loads(action.to_json()) == json.loads(last["content"])
         assert parsed["messages"][0]["role"] == "system"
+
+
+def test_trajectories_cli_list_show_export(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lamtui.cli import main
+
+    replies = [
+        plan("Write", "Read"),
+        act("write_file", path="a.txt", content="x"),
+        act("read_file", path="a.txt"),
+        finish("ok"),
+    ]
+    events, _ = run_agent(replies, tmp_path)
+    task_id = _finished(events).task_id
+    out = tmp_path / "sft.jsonl"
+    assert main(["trajectories", "export", "--format", "chat-jsonl", "-o", str(out)]) == 0
+    lines = out.read_text().splitlines()
+    assert len(lines) == 3  # two approved, successful actions + the finish
+    for line in lines:
+        example = json.loads(line)
+        parse_action(example["messages"][-1]["content"])
+    assert main(["trajectories", "list"]) == 0
+    assert task_id in capsys.readouterr().out
+    assert main(["trajectories", "show", task_id[:18]]) == 0
+    assert "write_file" in capsys.readouterr().out
