@@ -29,6 +29,21 @@ from lamtui.lam.base import (
 )
 
 FORMATS = ("json_schema", "json_object")
+# Some servers' grammar converters (llama-cpp-python's) expand maxLength into nested
+# groups and fail on large bounds; larger bounds are left to validation and max_tokens.
+SERVER_MAX_LENGTH = 500
+
+
+def server_schema(schema: Any) -> Any:
+    """The schema as sent to a server: string bounds above SERVER_MAX_LENGTH dropped."""
+    if isinstance(schema, list):
+        return [server_schema(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: server_schema(v) for k, v in schema.items()}
+    if isinstance(out.get("maxLength"), int) and out["maxLength"] > SERVER_MAX_LENGTH:
+        del out["maxLength"]
+    return out
 
 
 def api_root(base_url: str) -> str:
@@ -91,13 +106,14 @@ class OpenAIBackend:
             "stream": True,
         }
         if request.schema is not None:
+            schema = server_schema(request.schema)
             if fmt == "json_schema":
                 body["response_format"] = {
                     "type": "json_schema",
-                    "json_schema": {"name": "output", "schema": request.schema, "strict": True},
+                    "json_schema": {"name": "output", "schema": schema, "strict": True},
                 }
             else:
-                body["response_format"] = {"type": "json_object", "schema": request.schema}
+                body["response_format"] = {"type": "json_object", "schema": schema}
         return body
 
     def stream(

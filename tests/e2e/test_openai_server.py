@@ -29,8 +29,12 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server_url(bundled_model_path: Path) -> Iterator[str]:
+def server_url(bundled_model_path: Path, tmp_path_factory: pytest.TempPathFactory
+               ) -> Iterator[str]:
     port = _free_port()
+    # The server logs a lot (grammars included): a file, not a pipe nobody drains.
+    log_path = tmp_path_factory.mktemp("server") / "server.log"
+    log = log_path.open("wb")
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -48,15 +52,15 @@ def server_url(bundled_model_path: Path) -> Iterator[str]:
             "False",
         ],
         stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if proc.poll() is not None:
-                raise AssertionError(f"server exited: {proc.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+                raise AssertionError(f"server exited: {log_path.read_text()[-2000:]}")
             try:
                 if httpx.get(f"{url}/v1/models", timeout=1).status_code == 200:
                     break
@@ -72,6 +76,7 @@ def server_url(bundled_model_path: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        log.close()
     assert proc.returncode is not None
 
 

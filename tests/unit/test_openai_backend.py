@@ -9,7 +9,7 @@ import pytest
 from lamtui.agent.schema import action_schema, parse_action
 from lamtui.errors import ModelError, ModelOutputError
 from lamtui.lam.base import GenerationRequest, Message, collect
-from lamtui.lam.openai import OpenAIBackend, api_root
+from lamtui.lam.openai import OpenAIBackend, api_root, server_schema
 from lamtui.lam.structured import generate_structured
 
 GOOD = json.dumps(
@@ -72,7 +72,10 @@ def test_streams_and_uses_standard_structured_output() -> None:
     result = collect(backend.stream(GenerationRequest([Message("user", "x")], action_schema())))
     assert result.text == GOOD and result.stats.prompt_tokens == 11
     sent = server.bodies[0]["response_format"]
-    assert sent["type"] == "json_schema" and sent["json_schema"]["schema"] == action_schema()
+    assert sent["type"] == "json_schema"
+    assert sent["json_schema"]["schema"] == server_schema(action_schema())
+    text = json.dumps(sent)
+    assert '"maxLength": 500' in text and '"maxLength": 2000' not in text
 
 
 def test_falls_back_to_json_object_schema_form_once() -> None:
