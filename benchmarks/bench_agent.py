@@ -15,6 +15,7 @@ Usage: .venv/bin/python -m benchmarks.bench_agent
 from __future__ import annotations
 
 import json
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -54,7 +55,10 @@ def _scripted() -> ScriptedBackend:
     plan = json.dumps(
         {
             "goal": "survey",
-            "subtasks": [{"title": "survey", "steps": [f"step {i}" for i in range(STEPS)]}],
+            "subtasks": [  # a subtask holds at most 8 steps
+                {"title": f"part {p}", "steps": [f"step {p * 5 + i}" for i in range(5)]}
+                for p in range(2)
+            ],
         }
     )
     commands = [
@@ -69,12 +73,21 @@ def _scripted() -> ScriptedBackend:
         "pwd",
         "date",
     ]
-    return ScriptedBackend([plan, *(action(c) for c in commands)])
+    finish = json.dumps(
+        {
+            "thought": "done",
+            "tool": "finish",
+            "args": {"summary": "surveyed"},
+            "status": "finish",
+            "plan_update": None,
+        }
+    )
+    return ScriptedBackend([plan, *(action(c) for c in commands), finish])
 
 
 def measure(backend: Backend, approver: object, label: str) -> list[tuple[str, str]]:
     ws = _workspace()
-    options = AgentOptions(max_steps=STEPS, max_failures=STEPS + 1, policy=Policy("ask"))
+    options = AgentOptions(max_steps=STEPS + 1, max_failures=STEPS + 1, policy=Policy("ask"))
     agent = Agent(backend, approver, ws, options)  # type: ignore[arg-type]
     model = command = 0.0
     steps = 0
@@ -102,6 +115,9 @@ def measure(backend: Backend, approver: object, label: str) -> list[tuple[str, s
 
 def main() -> None:
     rows = measure(_scripted(), ApproveAll(), "scripted")
+    if "--scripted-only" in sys.argv:
+        print(table(rows, f"agent loop, {STEPS}-step task"))
+        return
     backend = bundled_backend()
     rows += measure(backend, ApproveReadOnly(), "bundled model")
     backend.close()

@@ -49,17 +49,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _app_args(args_list: list[str]) -> argparse.Namespace | None:
+    """`lamtui [--model X] [--base-url URL] [--debug]` opens the app. Recognised before
+    the full parser is built, so start-up does not import every command (~0.4 s)."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--model")
+    parser.add_argument("--base-url")
+    parser.add_argument("--debug", action="store_true")
+    try:
+        args, rest = parser.parse_known_args(args_list)
+    except SystemExit:
+        return None
+    return None if rest else args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args_list or os.environ.get("LAMTUI_DEBUG") == "1"
     try:
+        app_args = _app_args(args_list)
+        if app_args is not None:  # no command: the Textual app
+            from lamtui.ui.app import run_app
+
+            return run_app(app_args)
         parser = build_parser()
         args = parser.parse_args(args_list)
         handler: Handler | None = getattr(args, "handler", None)
-        if handler is None:  # no command: the interactive app
-            from lamtui.commands import interactive
-
-            return interactive.handle(args)
+        if handler is None:
+            parser.print_help()
+            return 2
         return handler(args)
     except LamtuiError as exc:
         if debug:

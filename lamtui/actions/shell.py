@@ -7,6 +7,7 @@ the child inherit stdin, so this module drives subprocess directly (docs/archite
 
 from __future__ import annotations
 
+import contextlib
 import os
 import selectors
 import signal
@@ -98,7 +99,8 @@ def run_shell(
                 timed_out = True
                 break
             if not stdout_open:  # output closed but the process lives on: wait for it
-                time.sleep(0.05)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(timeout=0.05)  # returns as soon as it exits
                 continue
             if not selector.select(timeout=0.1):
                 continue

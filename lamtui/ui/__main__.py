@@ -8,14 +8,16 @@ import os
 import sys
 from collections.abc import Sequence
 
-from lamtui.commands.run import add_model_flags
 from lamtui.errors import LamtuiError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lamtui.ui", description="the lamtui TUI")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
-    add_model_flags(parser)
+    # The same flags as lamtui.commands.run.add_model_flags, without importing the agent
+    # before the first frame (start-up time).
+    parser.add_argument("--model", metavar="NAME|PATH", help="catalog name or GGUF path")
+    parser.add_argument("--base-url", metavar="URL", help="an OpenAI-compatible server")
     args = parser.parse_args(argv)
     debug = args.debug or os.environ.get("LAMTUI_DEBUG") == "1"
     try:

@@ -19,8 +19,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -28,30 +29,8 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Footer, Input
 
-from lamtui.agent.events import (
-    ActionDecided,
-    ActionFinished,
-    ActionProposed,
-    AskUser,
-    Decision,
-    Event,
-    MemoryUsed,
-    ModelToken,
-    OutputChunk,
-    PlanUpdated,
-    TaskFinished,
-    TaskStarted,
-    TokenStats,
-    UserAnswered,
-)
-from lamtui.agent.loop import Agent
-from lamtui.commands.run import agent_options, settings_from_args
-from lamtui.config import Settings
-from lamtui.console import describe_action
 from lamtui.errors import LamtuiError
 from lamtui.lam.base import Backend, CancelToken
-from lamtui.paths import get_paths
-from lamtui.ui.approver import CANCELLED, CLOSED, Reply, UiApprover
 from lamtui.ui.commands import LamtuiCommands
 from lamtui.ui.messages import (
     AnswerRequested,
@@ -59,12 +38,9 @@ from lamtui.ui.messages import (
     BackendLoaded,
     EventsReady,
     GateRequested,
+    SettingsLoaded,
     TaskEnded,
 )
-from lamtui.ui.screens.audit import AuditScreen
-from lamtui.ui.screens.gate import GateScreen
-from lamtui.ui.screens.output import OutputScreen
-from lamtui.ui.screens.tasks import TasksScreen
 from lamtui.ui.session import TaskRecord
 from lamtui.ui.widgets.action_log import ActionLog
 from lamtui.ui.widgets.activity import ActivityLine
@@ -72,12 +48,23 @@ from lamtui.ui.widgets.plan_tree import PlanView
 from lamtui.ui.widgets.prompt import PromptInput
 from lamtui.ui.widgets.status_bar import StatusBar, SystemStats, psutil_stats
 
+# Start-up budget: the first frame needs only Textual and the widgets above. The agent,
+# pydantic settings, the gate and the model are imported or loaded after it, in the
+# background (see _boot), so the input box is usable within about a second.
+if TYPE_CHECKING:
+    from lamtui.agent.events import Decision, Event, TokenStats
+    from lamtui.agent.loop import Agent, AgentOptions
+    from lamtui.config import Settings
+    from lamtui.ui.approver import Reply
+    from lamtui.ui.screens.gate import GateScreen
+
 BackendFactory = Callable[[], Backend]
+SettingsLoader = Callable[[], "Settings"]
 POLICY_MODES = ("ask", "readonly", "workspace", "auto")
 
 
-def _model_label(settings: Settings) -> str:
-    return settings.model.base_url or settings.model.name
+def _error_text(text: str) -> Text:
+    return Text(text, style="bold red")
 
 
 class LamtuiApp(App[int]):
@@ -97,19 +84,29 @@ class LamtuiApp(App[int]):
     def __init__(
         self,
         workspace: Path,
-        settings: Settings,
+        settings: Settings | None,
         backend_factory: BackendFactory | None = None,
         *,
+        settings_loader: SettingsLoader | None = None,
+        model_hint: str = "",
         policy_mode: str | None = None,
         live_stats: bool = True,
         system_stats: SystemStats | None = None,
         debug: bool = False,
     ) -> None:
+        """`settings` may be None with a `settings_loader`: `lamtui` then reads its settings
+        in the background after the first frame (model_hint names the model until then).
+        `backend_factory` replaces open_backend(settings.model), e.g. in tests."""
         super().__init__()
+        if settings is None and settings_loader is None:
+            raise ValueError("LamtuiApp needs settings or a settings_loader")
         self.workspace = workspace.resolve()
         self.settings = settings
+        self._settings_loader = settings_loader
         self._backend_factory = backend_factory
-        self.policy_mode = policy_mode or settings.policy.mode
+        self._policy_override = policy_mode
+        self.policy_mode = policy_mode or (settings.policy.mode if settings else "ask")
+        self._model_hint = model_hint
         self._system_stats = system_stats or (psutil_stats() if live_stats else None)
         self.debug_mode = debug
         self.backend: Backend | None = None
@@ -161,10 +158,17 @@ class LamtuiApp(App[int]):
     def prompt(self) -> PromptInput:
         return self.query_one(PromptInput)
 
+    def model_label(self) -> str:
+        if self.settings is None:
+            return self._model_hint or "model"
+        return self.settings.model.base_url or self.settings.model.name
+
     def on_mount(self) -> None:
-        self.status.set(model=_model_label(self.settings), policy=self.policy_mode)
+        self.status.set(model=self.model_label(), policy=self.policy_mode)
         self.action_log.write(f"workspace: {self.workspace}")
-        self._load_backend(self._backend_factory, _model_label(self.settings))
+        self.activity.set_activity(f"loading model {self.model_label()}", busy=True)
+        # After the first frame: heavy imports and loading must not delay it.
+        self.call_after_refresh(self._load_backend, self._backend_factory)
 
     # -- thread bridge --------------------------------------------------------------
 
@@ -190,26 +194,39 @@ class LamtuiApp(App[int]):
             self._flush_posted = False
         return events
 
-    # -- model ----------------------------------------------------------------------
+    # -- settings and model ---------------------------------------------------------
 
-    def _load_backend(self, factory: BackendFactory | None, label: str) -> None:
-        if factory is None:
-            from lamtui.lam.factory import open_backend
-
-            model_settings = self.settings.model
-            factory = partial(open_backend, model_settings)
+    def _load_backend(self, factory: BackendFactory | None) -> None:
         self.load_state = "switching" if self.backend is not None else "loading"
+        label = self.model_label()
         self.status.set(model=label, load_state=self.load_state)
         self.activity.set_activity(f"loading model {label}", busy=True)
         # A daemon thread, not a worker: quitting must not wait for a slow load to finish.
         thread = threading.Thread(
-            target=self._load_in_thread, args=(factory, label), name="lamtui-model", daemon=True
+            target=self._boot, args=(factory, label), name="lamtui-model", daemon=True
         )
         thread.start()
 
-    def _load_in_thread(self, factory: BackendFactory, label: str) -> None:
-        started = time.perf_counter()
+    def _boot(self, factory: BackendFactory | None, label: str) -> None:
+        """Background: settings (if not given), the agent's modules, then the model."""
+        started = time.perf_counter()  # reset below: "ready (N s)" is the model's own time
         try:
+            settings = self.settings
+            if settings is None:
+                assert self._settings_loader is not None
+                settings = self._settings_loader()
+                self._post(SettingsLoaded(settings))
+                label = settings.model.base_url or settings.model.name
+            # Warm the imports a task and the gate need, so the first of each is instant.
+            import lamtui.agent.loop
+            import lamtui.ui.approver
+            import lamtui.ui.screens.gate  # noqa: F401
+
+            if factory is None:
+                from lamtui.lam.factory import open_backend
+
+                factory = partial(open_backend, settings.model)
+            started = time.perf_counter()
             backend = factory()
         except LamtuiError as exc:
             self._post(BackendFailed(label, str(exc)))
@@ -219,6 +236,11 @@ class LamtuiApp(App[int]):
             return
         if not self._post(BackendLoaded(backend, time.perf_counter() - started)):
             backend.close()
+
+    def on_settings_loaded(self, message: SettingsLoaded) -> None:
+        self.settings = message.settings
+        self.policy_mode = self._policy_override or message.settings.policy.mode
+        self.status.set(model=self.model_label(), policy=self.policy_mode)
 
     def on_backend_loaded(self, message: BackendLoaded) -> None:
         old, self.backend = self.backend, message.backend
@@ -249,12 +271,12 @@ class LamtuiApp(App[int]):
             self.action_log.write(_error_text("the request was not started"))
 
     def switch_model(self, name: str) -> None:
-        if self._task_running:
-            self.notify("wait for the running task to finish first", severity="warning")
+        if self._task_running or self.settings is None:
+            self.notify("wait for the running task (or start-up) to finish", severity="warning")
             return
         model = self.settings.model.model_copy(update={"name": name, "base_url": ""})
         self.settings = self.settings.model_copy(update={"model": model})
-        self._load_backend(None, name)
+        self._load_backend(None)
 
     def close_backend(self) -> None:
         if self.backend is not None:
@@ -280,7 +302,7 @@ class LamtuiApp(App[int]):
         if self._task_running:
             self.notify("a task is running: wait, or press escape to cancel it", severity="warning")
             return
-        if self.backend is None:
+        if self.backend is None or self.settings is None:
             if self.load_state == "failed":
                 self.action_log.write(_error_text(f"model not loaded: {self.load_error}"))
                 self.notify(self.load_error, title="model not loaded", severity="error")
@@ -288,6 +310,8 @@ class LamtuiApp(App[int]):
                 self._queued_request = request
                 self.notify("the model is still loading; the request starts when it is ready")
             return
+        from lamtui.commands.run import agent_options
+
         try:
             options = agent_options(self.settings, self.policy_mode)
         except LamtuiError as exc:  # e.g. a broken rules.toml
@@ -300,21 +324,30 @@ class LamtuiApp(App[int]):
         self.activity.set_activity("planning", busy=True)
         self.status.set(memory="off")
         self.run_worker(
-            partial(self._drive, self.backend, options, self._cancel, request),
+            partial(self._drive, self.backend, self.settings, options, self._cancel, request),
             name="agent",
             group="agent",
             thread=True,
             exit_on_error=False,
         )
 
-    def _drive(self, backend: Backend, options: Any, cancel: CancelToken, request: str) -> None:
+    def _drive(
+        self,
+        backend: Backend,
+        settings: Settings,
+        options: AgentOptions,
+        cancel: CancelToken,
+        request: str,
+    ) -> None:
         """The worker: iterate Agent.run, queue every event for the UI."""
+        from lamtui.agent.loop import Agent
         from lamtui.safety.secrets import SecretStore
+        from lamtui.ui.approver import UiApprover
 
         error = ""
         try:
-            approver = UiApprover(self._post, cancel, self._quitting)
-            secrets = SecretStore(self.settings.secrets.backend)
+            approver = UiApprover(self._post, cancel, self._quitting, lambda: self.is_running)
+            secrets = SecretStore(settings.secrets.backend)
             agent = Agent(backend, approver, self.workspace, options, cancel, secrets=secrets)
             self._agent = agent
             for event in agent.run(request):
@@ -340,8 +373,6 @@ class LamtuiApp(App[int]):
             if record is not None and record.running:
                 record.outcome = "error"
             self.activity.set_activity(f"error: {message.error}", busy=False)
-        elif self.active is None:  # no event at all (cannot happen with Agent.run, but safe)
-            self.activity.set_activity("idle", busy=False)
         self._task_running = False
         self._cancel = None
         self._end_question()
@@ -350,6 +381,8 @@ class LamtuiApp(App[int]):
     def apply_events(self, events: list[Event]) -> None:
         """Record events and render those of the viewed task, coalescing output chunks.
         Public so tests and demos can show a fixed sequence of events."""
+        from lamtui.agent.events import MemoryUsed, ModelToken, TokenStats
+
         shown: list[Event] = []
         tokens: list[str] = []
         for event in events:
@@ -374,11 +407,13 @@ class LamtuiApp(App[int]):
             self._follow(event)
             if record.task_id == self.viewed:
                 shown.append(event)
-        self._render(shown)
+        self._render_events(shown)
         if tokens:
             self.activity.add_tokens("".join(tokens))
 
-    def _render(self, events: Iterable[Event]) -> None:
+    def _render_events(self, events: Iterable[Event]) -> None:
+        from lamtui.agent.events import OutputChunk, PlanUpdated
+
         log = self.action_log
         plan: PlanUpdated | None = None
         step, text = -1, ""  # consecutive output of one action: written in one go
@@ -402,25 +437,28 @@ class LamtuiApp(App[int]):
 
     def _follow(self, event: Event) -> None:
         """Keep the activity line saying what is happening now."""
+        from lamtui.agent import events as ev
+        from lamtui.console import describe_action
+
         a = self.activity
-        if isinstance(event, TaskStarted):
+        if isinstance(event, ev.TaskStarted):
             a.set_activity("planning", busy=True)
-        elif isinstance(event, PlanUpdated) and event.reason == "initial plan":
+        elif isinstance(event, ev.PlanUpdated) and event.reason == "initial plan":
             a.set_activity("choosing the first action", busy=True)
-        elif isinstance(event, ActionProposed):
+        elif isinstance(event, ev.ActionProposed):
             a.set_activity(f"#{event.step} {describe_action(event.action)}", busy=True)
-        elif isinstance(event, ActionDecided):
+        elif isinstance(event, ev.ActionDecided):
             if event.decision.approved:
                 a.set_activity(f"running #{event.step}", busy=True)
             else:
                 a.set_activity("asking the model for another action", busy=True)
-        elif isinstance(event, ActionFinished):
+        elif isinstance(event, ev.ActionFinished):
             a.set_activity("choosing the next action", busy=True)
-        elif isinstance(event, AskUser):
+        elif isinstance(event, ev.AskUser):
             a.set_activity("the model asks a question: answer in the box below", busy=False)
-        elif isinstance(event, UserAnswered):
+        elif isinstance(event, ev.UserAnswered):
             a.set_activity("choosing the next action", busy=True)
-        elif isinstance(event, TaskFinished):
+        elif isinstance(event, ev.TaskFinished):
             a.set_activity(f"{event.outcome}: {event.summary}", busy=False)
 
     def _show_stats(self, event: TokenStats) -> None:
@@ -438,7 +476,7 @@ class LamtuiApp(App[int]):
         past = "" if task_id == self.active and record.running else " (past task)"
         self.action_log.border_title = f"Actions{past}"
         self.plan_view.show_plan(record.plan, "")
-        self._render(record.events)
+        self._render_events(record.events)
 
     def show_task(self, task_id: str | None) -> None:
         if task_id and task_id in self.tasks:
@@ -450,6 +488,10 @@ class LamtuiApp(App[int]):
     # -- the gate and questions -----------------------------------------------------
 
     def on_gate_requested(self, message: GateRequested) -> None:
+        from lamtui.agent.events import Decision
+        from lamtui.ui.approver import CLOSED
+        from lamtui.ui.screens.gate import GateScreen
+
         reply: Reply[Decision] = message.reply
         if self._quitting.is_set() or reply.done:
             reply.resolve(CLOSED)
@@ -461,8 +503,10 @@ class LamtuiApp(App[int]):
         def decided(decision: Decision | None) -> None:
             reply.resolve(decision or Decision("reject", by="user"))
             self._gate = None
+            self.refresh_bindings()
 
         self.push_screen(screen, decided)
+        self.refresh_bindings()
 
     def on_answer_requested(self, message: AnswerRequested) -> None:
         reply: Reply[str | None] = message.reply
@@ -484,33 +528,36 @@ class LamtuiApp(App[int]):
             if prompt.question:
                 prompt.end_question()
 
-    def _release_prompts(self, decision: Decision) -> None:
+    def _release_prompts(self, closing: bool) -> None:
         """Give the waiting worker its answer now (cancel or quit): reject, no answer."""
         if self._gate is not None:
+            from lamtui.ui.approver import CANCELLED, CLOSED
+
+            decision = CLOSED if closing else CANCELLED
             screen, reply = self._gate
             reply.resolve(decision)
-            if screen in self.screen_stack and not self._quitting.is_set():
+            if screen in self.screen_stack and not closing:
                 screen.pop_until_active()
                 screen.dismiss(decision)
             self._gate = None
         if self._answer is not None:
             self._answer.resolve(None)
-            if not self._quitting.is_set():
+            if not closing:
                 self._end_question()
 
     # -- keys and commands ----------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel":
-            return self._task_running  # shown in the footer only while there is something to stop
+            return self._task_running  # in the footer only while there is something to stop
         # Nothing opens over the gate: it must stay the screen that answers y/n/e/a.
-        return not (action in ("tasks", "output", "audit") and isinstance(self.screen, GateScreen))
+        return not (action in ("tasks", "output", "audit") and self._gate is not None)
 
     def action_cancel(self) -> None:
         if not self._task_running or self._cancel is None or self._cancel.cancelled:
             return
         self._cancel.cancel()  # stops the model between tokens, kills a running command
-        self._release_prompts(CANCELLED)
+        self._release_prompts(closing=False)
         self.activity.set_activity("cancelling", busy=True)
         self.notify("cancelling the task (ctrl+c again quits)")
 
@@ -522,6 +569,8 @@ class LamtuiApp(App[int]):
             self.exit(0)
 
     def action_tasks(self) -> None:
+        from lamtui.ui.screens.tasks import TasksScreen
+
         self.push_screen(TasksScreen(list(self.tasks.values()), self.viewed), self.show_task)
 
     def action_output(self) -> None:
@@ -533,16 +582,20 @@ class LamtuiApp(App[int]):
         self.open_output(path)
 
     def open_output(self, path: str) -> None:
+        from lamtui.ui.screens.output import OutputScreen
+
         self.push_screen(OutputScreen(path))
 
     def action_audit(self) -> None:
+        from lamtui.ui.screens.audit import AuditScreen
+
         self.push_screen(AuditScreen(list(self.tasks)))
 
     def set_policy_mode(self, mode: str) -> None:
         if mode not in POLICY_MODES:
             self.notify(f"unknown policy mode {mode!r}", severity="error")
             return
-        self.policy_mode = mode
+        self.policy_mode = self._policy_override = mode
         self.status.set(policy=mode)
         agent = self._agent
         if agent is not None:  # takes effect from the running task's next action
@@ -578,10 +631,11 @@ class LamtuiApp(App[int]):
     def export_trajectories(self) -> None:
         import json
 
+        from lamtui.paths import get_paths
         from lamtui.record.trajectory import chat_examples, load_trajectories
 
-        out = get_paths().data_dir / "exports" / f"trajectories-{time.strftime('%Y%m%d-%H%M%S')}"
-        out = out.with_suffix(".jsonl")
+        name = f"trajectories-{time.strftime('%Y%m%d-%H%M%S')}.jsonl"
+        out = get_paths().data_dir / "exports" / name
         count = 0
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
@@ -590,7 +644,7 @@ class LamtuiApp(App[int]):
                     for example in chat_examples(trajectory):
                         fh.write(json.dumps(example, ensure_ascii=False) + "\n")
                         count += 1
-        except OSError as exc:
+        except (OSError, LamtuiError) as exc:
             self.call_from_thread(self._report, f"export failed: {exc}", "error")
             return
         self.call_from_thread(self._report, f"exported {count} examples to {out}", "information")
@@ -607,23 +661,30 @@ class LamtuiApp(App[int]):
         self._quitting.set()
         if self._cancel is not None:
             self._cancel.cancel()
-        self._release_prompts(CLOSED)
+        self._release_prompts(closing=True)
         super().exit(result, return_code, message)
 
 
-def _error_text(text: str) -> Any:
-    from rich.text import Text
-
-    return Text(text, style="bold red")
-
-
 def run_app(args: argparse.Namespace) -> int:
-    """`lamtui` with no command: the TUI in the current folder."""
+    """`lamtui` with no command: the TUI in the current folder. Settings are read in the
+    background after the first frame; a configuration error is shown in the app."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise LamtuiError("lamtui needs a terminal", 'use `lamtui run "REQUEST"` in scripts')
     workspace = Path.cwd().resolve()
-    settings = settings_from_args(args, workspace)
-    app = LamtuiApp(workspace, settings, debug=bool(getattr(args, "debug", False)))
+
+    def load() -> Settings:
+        from lamtui.commands.run import settings_from_args
+
+        return settings_from_args(args, workspace)
+
+    hint = getattr(args, "base_url", None) or getattr(args, "model", None) or ""
+    app = LamtuiApp(
+        workspace,
+        None,
+        settings_loader=load,
+        model_hint=hint,
+        debug=bool(getattr(args, "debug", False)),
+    )
     try:
         app.run()
     finally:

@@ -54,11 +54,13 @@ class UiApprover:
         post: Callable[[Message], bool],
         cancel: CancelToken,
         closing: threading.Event,
+        alive: Callable[[], bool] = lambda: True,
         poll: float = 0.1,
     ) -> None:
         self._post = post
         self._cancel = cancel
         self._closing = closing
+        self._alive = alive  # False once the app stopped, however it stopped
         self._poll = poll
 
     def decide(self, proposal: Proposal) -> Decision:
@@ -77,6 +79,6 @@ class UiApprover:
         while not reply.wait(self._poll):
             if self._cancel.cancelled:
                 reply.resolve(on_cancel)
-            elif self._closing.is_set():
+            elif self._closing.is_set() or not self._alive():
                 reply.resolve(on_close)
         return reply.value

@@ -3,12 +3,14 @@ the threads want done on screen goes through these."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
-from lamtui.agent.approval import Proposal
-from lamtui.lam.base import Backend
+if TYPE_CHECKING:  # the agent is imported after the first frame, not before it
+    from lamtui.agent.approval import Proposal
+    from lamtui.config import Settings
+    from lamtui.lam.base import Backend
 
 
 class EventsReady(Message):
@@ -39,6 +41,12 @@ class AnswerRequested(Message):
         super().__init__()
         self.question = question
         self.reply = reply
+
+
+class SettingsLoaded(Message):
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
+        self.settings = settings
 
 
 class BackendLoaded(Message):

@@ -5,15 +5,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from lamtui.agent.events import (
-    ActionFinished,
-    Event,
-    ModelToken,
-    PlanUpdated,
-    TaskFinished,
-)
+if TYPE_CHECKING:
+    from lamtui.agent.events import Event
 
 OUTCOME_MARK = {
     "": "▶",  # still running
@@ -38,6 +33,8 @@ class TaskRecord:
     output_paths: dict[int, str] = field(default_factory=dict)  # step -> saved full output
 
     def add(self, event: Event) -> None:
+        from lamtui.agent.events import ActionFinished, ModelToken, PlanUpdated, TaskFinished
+
         if isinstance(event, ModelToken):
             return  # the parsed action is kept; the token stream is only live feedback
         self.events.append(event)

@@ -8,29 +8,14 @@ from __future__ import annotations
 import re
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
-from rich.syntax import Syntax
 from rich.text import Text
 from textual.widgets import RichLog
 
-from lamtui.agent.events import (
-    ActionDecided,
-    ActionFinished,
-    ActionProposed,
-    AskUser,
-    Event,
-    MemoryUsed,
-    ModelRetry,
-    Notice,
-    OutputChunk,
-    PlanUpdated,
-    TaskFinished,
-    TaskStarted,
-    UserAnswered,
-)
-from lamtui.console import describe_action
+if TYPE_CHECKING:  # imported when the first event arrives, not before the first frame
+    from lamtui.agent.events import ActionFinished, ActionProposed, Event, PlanUpdated
 
 LINE_CHARS = 400  # one output line is cut after this many characters
 PREVIEW_LINES = 40  # diff lines shown in the log (the gate shows all)
@@ -46,6 +31,8 @@ def clean_line(line: str) -> str:
 
 
 def diff_renderable(diff: str, max_lines: int | None = None) -> RenderableType:
+    from rich.syntax import Syntax
+
     lines = diff.splitlines()
     more = len(lines) - max_lines if max_lines is not None and len(lines) > max_lines else 0
     text = "\n".join(lines[: len(lines) - more])
@@ -118,6 +105,22 @@ class ActionLog(RichLog):
     # -- events ---------------------------------------------------------------------
 
     def show(self, event: Event) -> None:
+        from lamtui.agent.events import (
+            ActionDecided,
+            ActionFinished,
+            ActionProposed,
+            AskUser,
+            MemoryUsed,
+            ModelRetry,
+            Notice,
+            OutputChunk,
+            PlanUpdated,
+            TaskFinished,
+            TaskStarted,
+            UserAnswered,
+        )
+        from lamtui.console import describe_action
+
         w = self.write
         if isinstance(event, TaskStarted):
             w(Text.assemble(("▶ ", "bold"), (event.request, "bold")))
@@ -176,6 +179,8 @@ class ActionLog(RichLog):
                     self.write(Text(f"  + {title}", style="green"))
 
     def _show_proposal(self, event: ActionProposed) -> None:
+        from lamtui.console import describe_action
+
         a = event.assessment
         self.write(Text(f"#{event.step} {event.step_title}", style="bold"))
         if event.action.thought:

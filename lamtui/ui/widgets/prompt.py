@@ -30,7 +30,7 @@ class PromptInput(Input):
         self._draft = ""
 
     def action_history(self, delta: int) -> None:
-        if self.question or not self.history:
+        if not self.history:
             return
         if self._index == len(self.history):
             self._draft = self.value
@@ -39,6 +39,10 @@ class PromptInput(Input):
         self.cursor_position = len(self.value)
 
     def ask(self, question: str) -> None:
+        # A half-typed request must not become the answer by accident; up brings it back.
+        if self.value.strip():
+            self.remember(self.value.strip())
+            self.value = ""
         self.question = question
         self.border_title = "answer the question (enter; empty = no answer)"
         self.placeholder = question

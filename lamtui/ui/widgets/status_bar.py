@@ -44,20 +44,32 @@ def _size(n: int) -> str:
     return f"{n / 2**30:.1f}G" if n >= 2**30 else f"{n / 2**20:.0f}M"
 
 
+LOAD_MARK = {
+    "loading": "loading…",
+    "switching": "switching…",
+    "ready": "✓",
+    "failed": "✗ not loaded",
+}
+
+
 def format_status(info: StatusInfo) -> Text:
+    """Most important first (model, policy): a narrow terminal cuts the end, not them."""
     sep = (" │ ", "dim")
+    state = LOAD_MARK.get(info.load_state, info.load_state)
     parts: list[Any] = [
         (info.model or "no model", "bold"),
         " ",
-        (info.load_state, LOAD_STYLE.get(info.load_state, "")),
+        (state, LOAD_STYLE.get(info.load_state, "")),
+        sep,
+        f"policy {info.policy}",
     ]
     speed = f"{info.tokens_per_second:.1f}" if info.tokens_per_second is not None else "–"
     parts += [sep, f"{speed} tok/s"]
     if info.context_size:
         parts += [sep, f"ctx {info.context_used}/{info.context_size}"]
     if info.cpu is not None and info.rss is not None:
-        parts += [sep, f"CPU {info.cpu:.0f}% RAM {_size(info.rss)}"]
-    parts += [sep, f"mem {info.memory}", sep, f"policy {info.policy}"]
+        parts += [sep, f"cpu {info.cpu:.0f}% {_size(info.rss)}"]
+    parts += [sep, f"mem {info.memory}"]
     return Text.assemble(*parts, no_wrap=True, overflow="ellipsis")
 
 
