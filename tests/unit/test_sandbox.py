@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import sys
 import threading
@@ -148,7 +149,10 @@ def listener() -> Iterator[int]:
 
 def _connect(port: int) -> str:
     code = f"import socket; socket.create_connection(('127.0.0.1', {port}), timeout=2)"
-    return f'{sys.executable} -c "{code}" && echo CONNECTED'
+    # The base interpreter, not the venv's: a checkout under /tmp is hidden by the
+    # sandbox's private /tmp.
+    python = os.path.join(sys.base_prefix, "bin", "python3")
+    return f'{python} -c "{code}" && echo CONNECTED'
 
 
 def test_no_network_by_default(ws: Path, listener: int) -> None:
