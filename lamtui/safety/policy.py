@@ -19,25 +19,15 @@ from lamtui.safety.rules import Rule
 Verdict = Literal["auto", "ask", "deny"]
 Mode = Literal["ask", "readonly", "workspace", "auto"]
 
-# What each mode may run without asking. Unknown is never auto-approved except in the
-# explicit full-auto mode, and destructive/privileged never are.
+# What each mode may run without asking. Unknown, outside writes, network, destructive
+# and privileged actions always ask, except in the explicit full-auto mode (a flag that
+# prints a warning), where only the rules and the gate's hard limits (.git, unusable
+# paths) still stop an action.
 AUTO_RISKS: dict[str, frozenset[str]] = {
     "ask": frozenset(),
     "readonly": frozenset({"read_only"}),
     "workspace": frozenset({"read_only", "workspace_write"}),
-    # Full auto (an explicit flag that prints a warning): everything the rules and the
-    # gate's hard limits (.git, unparsable paths) do not deny.
-    "auto": frozenset(
-        {
-            "read_only",
-            "workspace_write",
-            "unknown",
-            "outside_write",
-            "network",
-            "destructive",
-            "privileged",
-        }
-    ),
+    "auto": frozenset(RISK_ORDER),
 }
 
 
@@ -195,7 +185,3 @@ def suggest_rules(assessment: Assessment, action: Action) -> list[str]:
             words = argv
         patterns.append(" ".join(shlex.quote(w) for w in words))
     return list(dict.fromkeys(patterns))
-
-
-def strictest(risks: list[Risk]) -> Risk:
-    return max(risks, key=RISK_ORDER.index) if risks else "read_only"
