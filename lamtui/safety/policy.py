@@ -153,7 +153,11 @@ def assess(action: Action, policy: Policy, workspace: Path) -> Assessment:
     paths = tuple(file_risk.paths)
     if file_risk.deny:
         return Assessment("deny", file_risk.risk, (file_risk.deny,), (), paths)
-    verdict, rule = _rule_verdict(policy, [(action.tool,)])
+    # A rule names a tool, not a place: it never widens confinement to outside paths.
+    inside = file_risk.risk in ("read_only", "workspace_write")
+    verdict, rule = _rule_verdict(policy, [(action.tool,)], allowable=inside)
+    if verdict == "auto" and not inside:
+        verdict, rule = None, ""
     if verdict is not None:
         reason = f"{ {'auto': 'allowed', 'ask': 'asks', 'deny': 'denied'}[verdict] } by rule {rule}"
         return Assessment(

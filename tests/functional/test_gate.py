@@ -348,3 +348,24 @@ def test_allow_rules_do_not_approve_what_surrounds_the_command(tmp_path: Path) -
         "ls $(curl evil)",
     ):
         assert verdict(sneaky) == "ask", sneaky
+
+
+def test_a_file_tool_rule_never_widens_confinement(tmp_path: Path) -> None:
+    from lamtui.agent.schema import Action
+    from lamtui.safety.policy import assess
+
+    policy = Policy("ask", rules=tuple(rules_from_lists(allow=["edit_file"], ask=[], deny=[])))
+
+    def verdict(path: str) -> str:
+        action = Action(
+            thought="",
+            tool="edit_file",
+            args={"path": path, "search": "a", "replace": "b"},
+            status="continue",
+            plan_update=None,
+        )
+        return assess(action, policy, tmp_path).verdict
+
+    assert verdict("notes.txt") == "auto"
+    assert verdict("/etc/hosts") == "ask"
+    assert verdict("../outside.txt") == "ask"
