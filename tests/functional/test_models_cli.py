@@ -8,7 +8,6 @@ import io
 import json
 import os
 import socket
-import struct
 import subprocess
 import sys
 import threading
@@ -25,24 +24,12 @@ from lamtui.errors import ModelError, NetworkError
 from lamtui.lam import catalog, download
 from lamtui.lam.catalog import CatalogEntry
 from lamtui.paths import get_paths
+from tests.gguf_files import make_gguf
 
 REPO = Path(__file__).resolve().parents[2]
 BUNDLED = "gemma3-270m"
 PAYLOAD = hashlib.sha256(b"seed").digest() * 40_000  # 1.28 MB of fake model bytes
 PAYLOAD_SHA = hashlib.sha256(PAYLOAD).hexdigest()
-
-
-def make_gguf(path: Path, *, chat: bool = False) -> Path:
-    kvs = {"general.architecture": "llama"}
-    if chat:
-        kvs["tokenizer.chat_template"] = "{{ messages }}"
-    blob = struct.pack("<4sIQQ", b"GGUF", 3, 0, len(kvs))
-    for key, value in kvs.items():
-        blob += struct.pack("<Q", len(key.encode())) + key.encode()
-        blob += struct.pack("<IQ", 8, len(value.encode())) + value.encode()  # 8 = string
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(blob)
-    return path
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,6 @@ import hashlib
 import json
 import os
 import shutil
-import struct
 import sys
 import types
 from collections.abc import Iterator
@@ -19,22 +18,9 @@ from lamtui.errors import ConfigError, ModelError
 from lamtui.lam import catalog
 from lamtui.lam.catalog import CatalogEntry
 from lamtui.paths import get_paths
+from tests.gguf_files import make_gguf
 
 BUNDLED = "gemma3-270m"
-
-
-def make_gguf(path: Path, *, chat: bool = False, name: str = "Test Model") -> Path:
-    """A tiny but well-formed GGUF header (no tensors): enough for read_header."""
-    kvs = {"general.architecture": "llama", "general.name": name}
-    if chat:
-        kvs["tokenizer.chat_template"] = "{{ messages }}"
-    blob = struct.pack("<4sIQQ", b"GGUF", 3, 0, len(kvs))
-    for key, value in kvs.items():
-        blob += struct.pack("<Q", len(key.encode())) + key.encode()
-        blob += struct.pack("<IQ", 8, len(value.encode())) + value.encode()  # 8 = string
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(blob)
-    return path
 
 
 @pytest.fixture(autouse=True)
