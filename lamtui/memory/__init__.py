@@ -1,0 +1,24 @@
+"""Memory: lamtui learns at inference time from expert demonstrations (shipped seeds) and
+its own successful tasks, plus the user's facts and rejections.
+
+    store = MemoryStore.open(settings.memory, model_path)   # raises MemoryUnavailable
+    recall = store.recall(request)        # Recall(text=..., items=[{id, kind, text, score}])
+    store.remember_task(trajectory_record)             # id, or None when it does not qualify
+    store.remember_rejection(action_dict, reason, request)
+    store.remember_fact(text)                          # id (the existing one if duplicate)
+    fact = is_remember_request(request)                # "remember that ..." -> the fact
+    store.close()
+
+open(), recall() and remember_*() raise nothing but MemoryUnavailable (a LamtuiError with
+a hint) when the store cannot be used, so the agent catches that one error and carries on
+without memory. See store.py.
+"""
+
+from __future__ import annotations
+
+from lamtui.memory.errors import MemoryUnavailable
+from lamtui.memory.recall import Recall
+from lamtui.memory.remember import is_remember_request
+from lamtui.memory.store import MemoryStore
+
+__all__ = ["MemoryStore", "MemoryUnavailable", "Recall", "is_remember_request"]
