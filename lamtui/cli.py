@@ -26,6 +26,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     from lamtui.commands import doctor as doctor_cmd
     from lamtui.commands import log as log_cmd
+    from lamtui.commands import memory as memory_cmd
     from lamtui.commands import models as models_cmd
     from lamtui.commands import policy as policy_cmd
     from lamtui.commands import run as run_cmd
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     secrets_cmd.register(sub)
     log_cmd.register(sub)
     undo_cmd.register(sub)
+    memory_cmd.register(sub)
     doctor_cmd.register(sub)
     return parser
 

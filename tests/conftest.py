@@ -15,4 +15,6 @@ def lamtui_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
     for name in list(__import__("os").environ):
         if name.startswith("LAMTUI_") and name not in ("LAMTUI_HOME",):
             monkeypatch.delenv(name, raising=False)
+    # Memory loads an embedding model and a Chroma store; tests about memory turn it on.
+    monkeypatch.setenv("LAMTUI_MEMORY_ENABLED", "false")
     yield home

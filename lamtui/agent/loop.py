@@ -11,7 +11,7 @@ import time
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from lamtui.actions import files
 from lamtui.actions.result import ActionResult
@@ -28,6 +28,7 @@ from lamtui.agent.events import (
     AskUser,
     Decision,
     Event,
+    MemoryUsed,
     ModelRetry,
     ModelToken,
     Notice,
@@ -45,6 +46,8 @@ from lamtui.agent.schema import PLAN_SCHEMA, Action, action_schema, parse_action
 from lamtui.errors import Cancelled, LamtuiError, ModelError
 from lamtui.lam.base import Backend, CancelToken, GenerationStats, Message, TokenChunk
 from lamtui.lam.structured import AttemptFailed, Structured, stream_structured
+from lamtui.memory.errors import MemoryUnavailable
+from lamtui.memory.remember import is_remember_request
 from lamtui.paths import get_paths
 from lamtui.record.audit import AuditLog
 from lamtui.record.trajectory import TrajectoryRecorder
@@ -53,6 +56,9 @@ from lamtui.safety.policy import Assessment, Policy, assess, suggest_rules
 from lamtui.safety.redact import Redactor
 from lamtui.safety.rules import save_rule
 from lamtui.safety.secrets import SecretStore
+
+if TYPE_CHECKING:
+    from lamtui.memory.store import MemoryStore
 
 
 @dataclass
@@ -105,6 +111,7 @@ class Agent:
         options: AgentOptions | None = None,
         cancel: CancelToken | None = None,
         secrets: SecretStore | None = None,
+        memory: MemoryStore | None = None,
     ) -> None:
         self.backend = backend
         self.approver = approver
@@ -112,6 +119,7 @@ class Agent:
         self.options = options or AgentOptions()
         self.cancel = cancel or CancelToken()
         self.secrets = secrets
+        self.memory = memory  # None: work without memory (off, or it failed to open)
         # Redaction is always on: stored secrets by value, credentials by pattern.
         self.redact: Redactor = secrets.redactor() if secrets else Redactor()
         self.audit = AuditLog(redact=self.redact) if self.options.record else None
@@ -125,11 +133,16 @@ class Agent:
             yield Notice(task_id, level="error", message=problem)
             yield TaskFinished(task_id, outcome="error", summary=problem, steps=0, duration=0.0)
             return
+        fact = is_remember_request(request) if self.memory is not None else None
+        if fact is not None:
+            yield from self._remember_fact(task_id, fact)
+            return
         env = snapshot(self.workspace)
         task = _Task(
             task_id, request, self.workspace, prompts.task_messages(request, describe(env))
         )
-        if self.options.record:
+        # The recorder also feeds memory, so it exists when either wants the record.
+        if self.options.record or self.memory is not None:
             task.recorder = TrajectoryRecorder(
                 task_id,
                 request,
@@ -154,6 +167,10 @@ class Agent:
             model=self.backend.info.model,
             environment=env,
         )
+        recalled = yield from self._recall(task)
+        if recalled:
+            # Placed once, in the first message, so every later prompt extends this one.
+            task.messages = prompts.task_messages(request, describe(env), recalled)
         outcome, summary = "error", ""
         try:
             yield from self._plan(task)
@@ -170,7 +187,11 @@ class Agent:
                 task.tree.skip_remaining()
         trajectory_id = ""
         if task.recorder is not None:
-            trajectory_id = task.recorder.finish(task.messages, outcome, summary)
+            record = task.recorder.build(task.messages, outcome, summary)
+            if self.options.record:
+                trajectory_id = task.recorder.save(record)
+            if outcome == "finished":
+                yield from self._remember_task(task, record)
         self._audit(
             "task_finished", task, outcome=outcome, summary=summary, actions=task.actions_taken
         )
@@ -184,6 +205,70 @@ class Agent:
             duration=time.monotonic() - task.started,
             trajectory_id=trajectory_id,
         )
+
+    # -- memory: recall before planning, remember after; never fatal --------------------
+
+    def _recall(self, task: _Task) -> Generator[Event, None, str]:
+        if self.memory is None:
+            return ""
+        try:
+            found = self.memory.recall(task.request)
+        except MemoryUnavailable as exc:
+            yield self._memory_lost(task.id, exc)
+            return ""
+        if found.items:
+            if task.recorder is not None:
+                task.recorder.memory = found.items
+            self._audit("memory_used", task, items=[i["id"] for i in found.items])
+            yield MemoryUsed(task.id, items=found.items)
+        return found.text
+
+    def _remember_task(self, task: _Task, record: dict[str, Any]) -> Iterator[Event]:
+        if self.memory is None:
+            return
+        try:
+            entry_id = self.memory.remember_task(record)
+        except MemoryUnavailable as exc:
+            yield self._memory_lost(task.id, exc)
+            return
+        if entry_id:
+            yield Notice(task.id, level="info", message=f"remembered this task ({entry_id})")
+
+    def _remember_rejection(self, task: _Task, action: Action, reason: str) -> Iterator[Event]:
+        if self.memory is None:
+            return
+        try:
+            self.memory.remember_rejection(action.model_dump(mode="json"), reason, task.request)
+        except MemoryUnavailable as exc:
+            yield self._memory_lost(task.id, exc)
+
+    def _remember_fact(self, task_id: str, fact: str) -> Iterator[Event]:
+        """A "remember ..." request: store the fact; there is nothing to plan."""
+        assert self.memory is not None
+        yield TaskStarted(
+            task_id,
+            request=fact,
+            workspace=str(self.workspace),
+            model=self.backend.info.model,
+            environment={},
+        )
+        try:
+            entry_id = self.memory.remember_fact(fact)
+        except MemoryUnavailable as exc:
+            yield self._memory_lost(task_id, exc)
+            summary = f"could not remember it: {exc.message}"
+            yield TaskFinished(task_id, outcome="error", summary=summary, steps=0, duration=0.0)
+            return
+        summary = f"remembered: {self.redact(fact)} ({entry_id}; `lamtui memory forget` removes it)"
+        if self.audit is not None:
+            self.audit.write("memory_fact", task_id, id=entry_id, fact=fact)
+        yield TaskFinished(task_id, outcome="finished", summary=summary, steps=0, duration=0.0)
+
+    def _memory_lost(self, task_id: str, exc: MemoryUnavailable) -> Notice:
+        """Memory failed: say so once and carry on without it."""
+        self.memory = None
+        hint = f" ({exc.hint})" if exc.hint else ""
+        return Notice(task_id, level="warning", message=f"working without memory: {exc}{hint}")
 
     def _generate(
         self, task: _Task, phase: str, schema: dict[str, Any], parse: Any
@@ -368,6 +453,8 @@ class Agent:
                 self._audit("rule_added", task, rule=rule.label())
                 yield Notice(task.id, level="info", message=f"saved rule {rule.label()}")
         if not decision.approved:
+            if decision.by == "user":
+                yield from self._remember_rejection(task, action, decision.reason)
             reason = f": {self.redact(decision.reason)}" if decision.reason else ""
             return f"The user rejected this action{reason}. Propose something else.", True
         to_run = decision.edited or action

@@ -65,20 +65,18 @@ def make_embedding(settings: Settings) -> MemoryEmbedding | None:
 
 def _model_path(settings: Settings) -> Path | None:
     """The chat model's GGUF when it is a local one (memory embeds with it by default)."""
-    if settings.model.base_url or settings.model.name.startswith("scripted:"):
-        return None
-    from lamtui.lam.catalog import resolve_model
+    from lamtui.memory.session import chat_model_path
 
-    return resolve_model(settings.model.name, verify=False).path
+    return chat_model_path(settings)
 
 
 def _open(settings: Settings) -> MemoryStore:
-    from lamtui.memory.store import MemoryStore
+    from lamtui.memory.session import open_memory
 
-    return MemoryStore.open(
-        settings.memory,
-        None if settings.memory.embedding_model else _model_path(settings),
+    return open_memory(
+        settings,
         embedding_function=make_embedding(settings),
+        model_path=None if settings.memory.embedding_model else _model_path(settings),
     )
 
 

@@ -18,6 +18,7 @@ from lamtui.console import EventPrinter, TerminalApprover, print_json_event
 from lamtui.errors import LamtuiError
 from lamtui.lam.base import CancelToken
 from lamtui.lam.factory import open_backend
+from lamtui.memory.session import try_open_memory
 from lamtui.safety.policy import Policy
 from lamtui.safety.rules import load_saved_rules, rules_from_lists
 from lamtui.safety.secrets import SecretStore
@@ -53,6 +54,11 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON event per line")
     p.add_argument("--max-steps", type=int, metavar="N")
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="per shell command")
+    p.add_argument(
+        "--memory",
+        choices=["on", "off"],
+        help="use and add to memory for this task (default: memory.enabled)",
+    )
     add_model_flags(p)
     p.set_defaults(handler=handle)
 
@@ -73,6 +79,8 @@ def settings_from_args(args: argparse.Namespace, cwd: Path) -> Settings:
         overrides["agent"] = {"max_steps": args.max_steps}
     if getattr(args, "timeout", None) is not None:
         overrides["shell"] = {"timeout": args.timeout}
+    if getattr(args, "memory", None) is not None:
+        overrides["memory"] = {"enabled": args.memory == "on"}
     return load_settings(cwd=cwd, overrides=overrides)
 
 
@@ -170,9 +178,11 @@ def handle(args: argparse.Namespace) -> int:
         print("\nlamtui: cancelling (press Ctrl+C again to quit)", file=sys.stderr)
 
     signal.signal(signal.SIGINT, on_sigint)
-    agent = Agent(
-        backend, approver, workspace, options, cancel, secrets=SecretStore(settings.secrets.backend)
-    )
+    secrets = SecretStore(settings.secrets.backend)
+    memory, problem = try_open_memory(settings, secrets.redactor())
+    if problem:
+        print(f"lamtui: warning: {problem}", file=sys.stderr)
+    agent = Agent(backend, approver, workspace, options, cancel, secrets=secrets, memory=memory)
     show = print_json_event if args.json else EventPrinter()
     outcome = "error"
     try:
@@ -182,5 +192,7 @@ def handle(args: argparse.Namespace) -> int:
                 outcome = event.outcome
     finally:
         signal.signal(signal.SIGINT, previous)
+        if memory is not None:
+            memory.close()
         backend.close()
     return EXIT_CODES.get(outcome, 1)

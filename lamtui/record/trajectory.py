@@ -42,6 +42,7 @@ class TrajectoryRecorder:
     plans: list[dict[str, Any]] = field(default_factory=list)
     steps: list[dict[str, Any]] = field(default_factory=list)
     model_calls: list[dict[str, Any]] = field(default_factory=list)
+    memory: list[dict[str, Any]] = field(default_factory=list)  # memories given to the model
     started: float = field(default_factory=time.time)
 
     def plan(self, plan: dict[str, Any], reason: str) -> None:
@@ -73,6 +74,10 @@ class TrajectoryRecorder:
     def finish(
         self, messages: list[Message], outcome: str, summary: str, path: Path | None = None
     ) -> str:
+        return self.save(self.build(messages, outcome, summary), path)
+
+    def build(self, messages: list[Message], outcome: str, summary: str) -> dict[str, Any]:
+        """The task's whole record, redacted."""
         record = {
             "id": self.task_id,
             "format": 1,
@@ -88,10 +93,15 @@ class TrajectoryRecorder:
             "plans": self.plans,
             "model_calls": self.model_calls,
             "steps": self.steps,
+            "memory": self.memory,
             "outcome": outcome,
             "summary": summary,
         }
-        append_record(path or trajectories_file(), redact_tree(record, self.redact))
+        redacted: dict[str, Any] = redact_tree(record, self.redact)
+        return redacted
+
+    def save(self, record: dict[str, Any], path: Path | None = None) -> str:
+        append_record(path or trajectories_file(), record)
         return self.task_id
 
 

@@ -55,6 +55,8 @@ if TYPE_CHECKING:
     from lamtui.agent.events import Decision, Event, TokenStats
     from lamtui.agent.loop import Agent, AgentOptions
     from lamtui.config import Settings
+    from lamtui.memory.store import MemoryStore
+    from lamtui.safety.secrets import SecretStore
     from lamtui.ui.approver import Reply
     from lamtui.ui.screens.gate import GateScreen
 
@@ -116,6 +118,8 @@ class LamtuiApp(App[int]):
         self.viewed: str | None = None  # the task shown in the plan tree and action log
         self.active: str | None = None  # the running task
         self._agent: Agent | None = None
+        self._memory: MemoryStore | None = None  # opened by the first task
+        self._memory_tried = False
         self._cancel: CancelToken | None = None
         self._task_running = False
         self._starting_request = ""
@@ -322,7 +326,7 @@ class LamtuiApp(App[int]):
         self._starting_request = request
         self.refresh_bindings()
         self.activity.set_activity("planning", busy=True)
-        self.status.set(memory="off")
+        self.status.set(memory="…" if self.settings.memory.enabled else "off")
         self.run_worker(
             partial(self._drive, self.backend, self.settings, options, self._cancel, request),
             name="agent",
@@ -348,7 +352,10 @@ class LamtuiApp(App[int]):
         try:
             approver = UiApprover(self._post, cancel, self._quitting, lambda: self.is_running)
             secrets = SecretStore(settings.secrets.backend)
-            agent = Agent(backend, approver, self.workspace, options, cancel, secrets=secrets)
+            memory = self._open_memory(settings, secrets)
+            agent = Agent(
+                backend, approver, self.workspace, options, cancel, secrets=secrets, memory=memory
+            )
             self._agent = agent
             for event in agent.run(request):
                 self._enqueue(event)
@@ -361,6 +368,18 @@ class LamtuiApp(App[int]):
         finally:
             self._agent = None
             self._post(TaskEnded(error))
+
+    def _open_memory(self, settings: Settings, secrets: SecretStore) -> MemoryStore | None:
+        """Worker thread: the store, opened once per session (loading its embedder takes a
+        moment). A store that fails mid-task is not retried until the app restarts."""
+        if not self._memory_tried:
+            from lamtui.memory.session import try_open_memory
+
+            self._memory_tried = True
+            self._memory, problem = try_open_memory(settings, secrets.redactor())
+            if problem:
+                self.call_from_thread(self.notify, problem, title="memory", severity="warning")
+        return self._memory
 
     def on_events_ready(self, _: EventsReady) -> None:
         self.apply_events(self._drain())
@@ -603,10 +622,24 @@ class LamtuiApp(App[int]):
         self.notify(f"policy mode: {mode}")
 
     def show_memory(self) -> None:
-        self.notify("memory is not available yet", title="memory")
+        self._memory_report("forget one with `lamtui memory forget ID`")
 
     def forget_memory(self) -> None:
-        self.notify("memory is not available yet: there is nothing to forget", title="memory")
+        # Forgetting is destructive and the palette has no confirmation: name the command.
+        self._memory_report("to forget one: `lamtui memory forget ID` (`lamtui memory list`)")
+
+    def _memory_report(self, hint: str) -> None:
+        from lamtui.agent.events import MemoryUsed
+
+        if self._memory is None:
+            state = "not opened yet" if not self._memory_tried else "off or unavailable"
+            self.notify(f"memory is {state}; {hint}", title="memory")
+            return
+        record = self.tasks.get(self.viewed or "")
+        used = [e for e in (record.events if record else []) if isinstance(e, MemoryUsed)]
+        lines = [f"{i['id']}  {i['text'][:70]}" for e in used for i in e.items]
+        body = "\n".join(lines) if lines else "no memories were used for this task"
+        self.notify(f"{body}\n{hint}", title="memory used by this task", timeout=15)
 
     def undo_last_task(self) -> None:
         if self._task_running:

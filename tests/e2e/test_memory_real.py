@@ -178,3 +178,57 @@ def test_seeds_are_disjoint_from_every_evaluation_suite(store: MemoryStore) -> N
     assert len(by_embedding) >= len(sample) * 0.6
     assert all(text_similarity(r, q) >= 1.0 for r, q in zip(reworded, sample, strict=True))
     assert EMBEDDING_SIMILARITY < 1.0
+
+
+def test_lamtui_run_remembers_a_task_and_recalls_it_next_time(
+    bundled_model_path: Path, real_home: Path, tmp_path: Path
+) -> None:
+    """The whole path in a real process: `lamtui run --memory on` opens the Chroma store
+    in the data folder (seeded on first use), embeds with the bundled GGUF through
+    llama.cpp, remembers the approved task, and recalls it for a similar request. The
+    chat model is scripted so that the task's outcome is known."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    (workspace / "server.log").write_text("ok\nerror: disk\nok\n")
+    replies = tmp_path / "replies.json"
+    action = {"thought": "t", "status": "continue", "plan_update": None}
+    replies.write_text(
+        json.dumps(
+            [
+                {"goal": "count", "subtasks": [{"title": "count", "steps": ["grep"]}]},
+                action | {"tool": "shell", "args": {"command": "grep -c error server.log"}},
+                action | {"tool": "finish", "args": {"summary": "1"}, "status": "finish"},
+            ]
+        )
+    )
+    env = {**os.environ, "LAMTUI_HOME": str(real_home)}
+    env.pop("LAMTUI_MEMORY_ENABLED", None)
+
+    def run(request: str) -> list[dict[str, Any]]:
+        proc = subprocess.run(
+            [
+                *(sys.executable, "-m", "lamtui.cli", "run", "--model", f"scripted:{replies}"),
+                *("--approve", "all", "--memory", "on", "--json", request),
+            ],
+            cwd=workspace,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            stdin=subprocess.DEVNULL,
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert "working without memory" not in proc.stderr
+        return [json.loads(line) for line in proc.stdout.splitlines()]
+
+    first = run("how many lines of server.log mention errors")
+    assert any("remembered this task" in str(e["payload"]) for e in first)
+    second = run("count the error lines in server.log")
+    used = [e["payload"]["items"] for e in second if e["type"] == "memory_used"]
+    assert used, "the remembered task was not recalled"
+    assert any("server.log" in item["text"] and item["source"] == "task" for item in used[0])

@@ -22,6 +22,7 @@ SEEDS = len(load_seeds())
 
 @pytest.fixture(autouse=True)
 def _model_free(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LAMTUI_MEMORY_ENABLED", "true")
     monkeypatch.setattr(memory_cmd, "make_embedding", lambda settings: HashingEmbeddingFunction())
     monkeypatch.setattr(memory_cmd, "_model_path", lambda settings: None)
 

@@ -154,6 +154,9 @@ class ActionLog(RichLog):
             w(Text(f"{event.level}: {event.message}", style=style))
         elif isinstance(event, MemoryUsed):
             w(Text(f"  memory: {len(event.items)} item(s) recalled", style="dim"))
+            for item in event.items:
+                text = str(item.get("text", ""))[:90]
+                w(Text(f"    {item.get('kind', '')}: {text}", style="dim"))
         elif isinstance(event, TaskFinished):
             style = OUTCOME_STYLE.get(event.outcome, "bold red")
             w(Text(f"■ {event.outcome}: {event.summary}", style=style))
