@@ -25,6 +25,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     from lamtui.commands import doctor as doctor_cmd
+    from lamtui.commands import eval as eval_cmd
     from lamtui.commands import log as log_cmd
     from lamtui.commands import memory as memory_cmd
     from lamtui.commands import models as models_cmd
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     log_cmd.register(sub)
     undo_cmd.register(sub)
     memory_cmd.register(sub)
+    eval_cmd.register(sub)
     doctor_cmd.register(sub)
     return parser
 

@@ -11,7 +11,7 @@ import time
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from lamtui.actions import files
 from lamtui.actions.result import ActionResult
@@ -58,7 +58,19 @@ from lamtui.safety.rules import save_rule
 from lamtui.safety.secrets import SecretStore
 
 if TYPE_CHECKING:
-    from lamtui.memory.store import MemoryStore
+    from lamtui.memory.recall import Recall
+
+
+class AgentMemory(Protocol):
+    """What the agent needs of memory (lamtui.memory.MemoryStore; the eval's read-only
+    view). Every method may raise MemoryUnavailable."""
+
+    def recall(self, request: str, k: int = 3) -> Recall: ...
+    def remember_task(self, record: dict[str, Any]) -> str | None: ...
+    def remember_rejection(
+        self, action: dict[str, Any], reason: str, request: str
+    ) -> str | None: ...
+    def remember_fact(self, text: str) -> str: ...
 
 
 @dataclass
@@ -111,7 +123,7 @@ class Agent:
         options: AgentOptions | None = None,
         cancel: CancelToken | None = None,
         secrets: SecretStore | None = None,
-        memory: MemoryStore | None = None,
+        memory: AgentMemory | None = None,
     ) -> None:
         self.backend = backend
         self.approver = approver

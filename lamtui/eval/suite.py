@@ -52,8 +52,11 @@ class Verdict:
 
 
 class Suite(Protocol):
-    name: str
-    splits: tuple[str, ...]
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def splits(self) -> tuple[str, ...]: ...
 
     def tasks(self, split: str | None = None) -> list[EvalTask]:
         """All tasks, or one split's; raises LamtuiError for an unknown split."""

@@ -1,0 +1,388 @@
+"""Run a suite's tasks through the real agent, one fresh sandbox per task.
+
+For each task: a temporary directory holds the agent's sandbox (`agent/`), the gold
+command's twin (`gold/`), the twin for the offline step evaluation (`first/`) and the
+task's own data dir (`home/`: trajectories, outputs, no saved rules), so nothing leaks
+between tasks. Approval is automatic but confined: the gate runs in workspace mode and
+EvalApprover approves what it asks about only when the OS sandbox will contain it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lamtui.actions import files
+from lamtui.actions.result import ActionResult
+from lamtui.actions.sandbox import bwrap_prefix, sandbox_status
+from lamtui.actions.shell import ShellOptions, run_shell
+from lamtui.agent.approval import Proposal
+from lamtui.agent.events import (
+    ActionDecided,
+    ActionFinished,
+    ActionProposed,
+    Decision,
+    Event,
+    MemoryUsed,
+    ModelRetry,
+    Notice,
+    PlanUpdated,
+    TaskFinished,
+    TokenStats,
+)
+from lamtui.agent.loop import Agent, AgentMemory, AgentOptions
+from lamtui.agent.schema import Action
+from lamtui.eval.fsdiff import changes, snapshot
+from lamtui.eval.scoring import three_part_score
+from lamtui.eval.suite import ROOT_TOKEN, EvalTask, Evidence, Suite, Verdict
+from lamtui.lam.base import Backend, CancelToken
+from lamtui.safety.paths import check_path
+from lamtui.safety.policy import Policy
+
+FILE_TOOLS = ("read_file", "list_dir", "write_file", "edit_file")
+GOLD_TIMEOUT = 30.0  # seconds for a gold command (InterCode's are all quick)
+
+
+@dataclass
+class EvalOptions:
+    max_steps: int = 6
+    max_failures: int = 3
+    task_timeout: float = 300.0  # wall-clock seconds per task, model included
+    shell_timeout: float = 30.0
+    step_eval: bool = True  # offline: the first proposed action vs the gold command
+
+
+@dataclass
+class TaskResult:
+    id: str
+    split: str
+    query: str
+    status: str  # passed | failed | skipped | error
+    reasons: list[str] = field(default_factory=list)
+    parts: dict[str, Any] = field(default_factory=dict)
+    outcome: str = ""  # the agent's: finished, failed, gave_up, budget, aborted, error
+    steps: int = 0  # actions proposed
+    duration: float = 0.0
+    step_latencies: list[float] = field(default_factory=list)
+    completion_tokens: int = 0
+    generation_seconds: float = 0.0
+    model_calls: int = 0
+    invalid_outputs: int = 0
+    rejections: int = 0
+    timed_out: bool = False
+    memory_items: int = 0
+    commands: list[str] = field(default_factory=list)  # what the agent ran
+    first_action: str = ""
+    first_action_success: bool | None = None  # None: no gold to compare with
+    gold: str = ""
+
+    @property
+    def success(self) -> bool:
+        return self.status == "passed"
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dict(self.__dict__)
+        data["success"] = self.success
+        return data
+
+
+class EvalApprover:
+    """The gate in workspace mode approves reads and writes inside the sandbox by itself;
+    this approves the rest only when the OS sandbox contains it (a shell action under
+    bwrap: read-only root, no network). File tools outside the sandbox are refused."""
+
+    def __init__(self, sandboxed: bool) -> None:
+        self.sandboxed = sandboxed
+
+    def decide(self, proposal: Proposal) -> Decision:
+        if self.sandboxed and proposal.action.tool == "shell":
+            return Decision("approve", by="approver:eval")
+        return Decision("reject", by="approver:eval", reason="outside the evaluation sandbox")
+
+    def answer(self, question: str) -> str | None:
+        return None  # nobody is there to answer: the agent must decide
+
+
+@contextmanager
+def _data_dir(home: Path) -> Iterator[None]:
+    """The task's own LAMTUI_HOME (trajectories, outputs, undo), restored afterwards."""
+    previous = os.environ.get("LAMTUI_HOME")
+    os.environ["LAMTUI_HOME"] = str(home)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("LAMTUI_HOME", None)
+        else:
+            os.environ["LAMTUI_HOME"] = previous
+
+
+def _normalize(text: str, root: Path) -> str:
+    for form in {str(root), os.path.realpath(root)}:
+        text = text.replace(form, ROOT_TOKEN)
+    return text
+
+
+def _full_output(result: ActionResult) -> str:
+    if result.output_path:
+        try:
+            return Path(result.output_path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            pass
+    return result.output
+
+
+def _evidence(
+    root: Path, before: dict[str, str], outputs: list[str], summary: str = ""
+) -> Evidence:
+    after = snapshot(root)
+    changed = changes(before, after)
+    hashes = {path: after[path] for path in changed if path in after}
+    normalized = [_normalize(text, root) for text in outputs]
+    return Evidence(
+        root=root,
+        changes=changed,
+        hashes=hashes,
+        output=normalized[-1] if normalized else "",
+        summary=_normalize(summary, root),
+        outputs=normalized,
+    )
+
+
+def run_command(
+    command: str, root: Path, timeout: float, sandboxed: bool
+) -> tuple[str, int | None]:
+    """Run one command in `root` as the agent's shell actions run (sandboxed when the
+    OS sandbox is available): the full output and the exit code."""
+    log = root.parent / f"{root.name}-command.log"
+    options = ShellOptions(
+        timeout=timeout,
+        save_output_to=log,
+        wrapper=bwrap_prefix(root) if sandboxed else (),
+    )
+    result = ActionResult(ok=False)
+    for item in run_shell(command, root, options):
+        if isinstance(item, ActionResult):
+            result = item
+    return _full_output(result), result.exit_code
+
+
+def _run_action(action: Action, root: Path, timeout: float, sandboxed: bool) -> list[str]:
+    """Execute one proposed action in `root` (the offline step evaluation); outputs."""
+    args = action.args
+    if action.tool == "shell":
+        return [run_command(str(args["command"]), root, timeout, sandboxed)[0]]
+    if action.tool in FILE_TOOLS and not check_path(str(args.get("path", "")), root).inside:
+        return []  # never write (or read) outside the twin for an offline comparison
+    result: ActionResult | None = None
+    if action.tool == "read_file":
+        result = files.read_file(str(args["path"]), root)
+    elif action.tool == "list_dir":
+        result = files.list_dir(str(args["path"]), root)
+    elif action.tool == "write_file":
+        result = files.write_file(str(args["path"]), str(args["content"]), root)
+    elif action.tool == "edit_file":
+        result = files.edit_file(str(args["path"]), str(args["search"]), str(args["replace"]), root)
+    return [result.output] if result is not None else []
+
+
+def _move_root(action: Action, old: Path, new: Path) -> Action:
+    """The action as it would be written for a sandbox at `new` instead of `old`."""
+    data = action.model_dump(mode="json")
+    data["args"] = {k: str(v).replace(str(old), str(new)) for k, v in data["args"].items()}
+    return Action.model_validate(data)
+
+
+class _Watchdog:
+    """Cancels the task when its wall-clock budget is spent."""
+
+    def __init__(self, cancel: CancelToken, seconds: float) -> None:
+        self.fired = False
+        self._cancel = cancel
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def _fire(self) -> None:
+        self.fired = True
+        self._cancel.cancel()
+
+    def __enter__(self) -> _Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+
+class _Tally:
+    """Metrics read off the agent's events."""
+
+    def __init__(self, result: TaskResult, started: float) -> None:
+        self.result = result
+        self.mark = started  # end of the previous step (or of planning)
+        self.outputs: list[str] = []
+        self.summary = ""
+        self.first: Action | None = None
+        self.pending: Action | None = None  # proposed (or edited), not yet finished
+
+    def add(self, event: Event) -> None:
+        r = self.result
+        if isinstance(event, PlanUpdated) and event.reason == "initial plan":
+            self.mark = event.ts
+        elif isinstance(event, ActionProposed):
+            r.steps += 1
+            self.pending = event.action
+            if self.first is None:
+                self.first = event.action
+                r.first_action = _describe(event.action)
+        elif isinstance(event, ActionDecided) and not event.decision.approved:
+            r.rejections += 1
+            self._step_done(event.ts)
+        elif isinstance(event, ActionFinished):
+            self._step_done(event.ts)
+            if self.pending is not None:
+                r.commands.append(_describe(self.pending))
+            if event.result.output_path or event.result.exit_code is not None:
+                self.outputs.append(_full_output(event.result))
+        elif isinstance(event, TokenStats):
+            r.model_calls += 1
+            r.completion_tokens += event.completion_tokens
+            r.generation_seconds += event.generation_seconds
+        elif isinstance(event, ModelRetry):
+            r.invalid_outputs += 1
+        elif isinstance(event, MemoryUsed):
+            r.memory_items += len(event.items)
+        elif isinstance(event, TaskFinished):
+            r.outcome = event.outcome
+            self.summary = event.summary
+        elif isinstance(event, Notice) and event.level == "error":
+            r.reasons.append(event.message)
+
+    def _step_done(self, ts: float) -> None:
+        self.result.step_latencies.append(max(0.0, ts - self.mark))
+        self.mark = ts
+
+
+def _describe(action: Action) -> str:
+    if action.tool == "shell":
+        return str(action.args.get("command", ""))
+    return f"{action.tool} {action.args.get('path', '')}".strip()
+
+
+class TaskRunner:
+    def __init__(
+        self,
+        suite: Suite,
+        backend: Backend,
+        options: EvalOptions,
+        memory: AgentMemory | None = None,
+        work_dir: Path | None = None,
+    ) -> None:
+        self.suite = suite
+        self.backend = backend
+        self.options = options
+        self.memory = memory
+        self.work_dir = work_dir
+        self.sandboxed = sandbox_status().available
+
+    def run(self, task: EvalTask) -> TaskResult:
+        result = TaskResult(task.id, task.split, task.query, "error", gold=task.gold or "")
+        if task.skip:
+            result.status = "skipped"
+            result.reasons = [task.skip]
+            return result
+        with tempfile.TemporaryDirectory(
+            prefix=f"lamtui-eval-{task.id}-", dir=self.work_dir
+        ) as tmp:
+            base = Path(tmp).resolve()
+            try:
+                self._run_in(task, base, result)
+            except Exception as exc:  # one broken task must not end the whole run
+                result.status = "error"
+                result.reasons.append(f"{type(exc).__name__}: {exc}")
+        return result
+
+    def _sandbox_dir(self, task: EvalTask, base: Path, name: str) -> Path:
+        root = base / name
+        root.mkdir()
+        self.suite.setup(task, root)
+        return root
+
+    def _run_in(self, task: EvalTask, base: Path, result: TaskResult) -> None:
+        agent_root = self._sandbox_dir(task, base, "agent")
+        before = snapshot(agent_root)
+        tally = self._run_agent(task, agent_root, base / "home", result)
+        agent = _evidence(agent_root, before, tally.outputs, tally.summary)
+        gold: Evidence | None = None
+        gold_root = base / "gold"
+        gold_root.mkdir()
+        self.suite.setup(task, gold_root)
+        gold_command = self.suite.gold_command(task, gold_root)
+        if gold_command is not None:
+            gold_before = snapshot(gold_root)
+            output, code = run_command(gold_command, gold_root, GOLD_TIMEOUT, self.sandboxed)
+            gold = _evidence(gold_root, gold_before, [output])
+            gold.exit_code = code
+        verdict: Verdict = self.suite.judge(task, agent, gold)
+        result.status = "passed" if verdict.success else "failed"
+        result.parts = verdict.parts
+        result.reasons += verdict.reasons
+        if result.timed_out:
+            result.reasons.append(f"timed out after {self.options.task_timeout:g} s")
+        if self.options.step_eval and gold is not None and tally.first is not None:
+            first_root = self._sandbox_dir(task, base, "first")
+            first_before = snapshot(first_root)
+            action = _move_root(tally.first, agent_root, first_root)
+            outputs = _run_action(action, first_root, self.options.shell_timeout, self.sandboxed)
+            first = _evidence(first_root, first_before, outputs)
+            result.first_action_success = three_part_score(first, gold).success
+        elif self.options.step_eval and gold is not None:
+            result.first_action_success = False  # no action proposed at all
+
+    def _run_agent(self, task: EvalTask, root: Path, home: Path, result: TaskResult) -> _Tally:
+        cancel = CancelToken()
+        agent_options = AgentOptions(
+            max_steps=self.options.max_steps,
+            max_failures=self.options.max_failures,
+            shell_timeout=self.options.shell_timeout,
+            policy=Policy("workspace"),  # no saved rules: nothing leaks in from the user
+            undo=False,
+            sandbox="always" if self.sandboxed else "never",
+        )
+        started = time.monotonic()
+        tally = _Tally(result, time.time())
+        with _data_dir(home), _Watchdog(cancel, self.options.task_timeout) as watchdog:
+            agent = Agent(
+                self.backend,
+                EvalApprover(self.sandboxed),
+                root,
+                agent_options,
+                cancel,
+                memory=self.memory,
+            )
+            for event in agent.run(self.suite.request(task, root)):
+                tally.add(event)
+        result.timed_out = watchdog.fired
+        result.duration = time.monotonic() - started
+        return tally
+
+
+def run_tasks(
+    runner: TaskRunner,
+    tasks: list[EvalTask],
+    progress: Callable[[int, int, TaskResult], None] | None = None,
+) -> list[TaskResult]:
+    results: list[TaskResult] = []
+    for n, task in enumerate(tasks, 1):
+        result = runner.run(task)
+        results.append(result)
+        if progress is not None:
+            progress(n, len(tasks), result)
+    return results
