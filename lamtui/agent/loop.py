@@ -180,9 +180,11 @@ class Agent:
             environment=env,
         )
         recalled = yield from self._recall(task)
-        if recalled:
-            # Placed once, in the first message, so every later prompt extends this one.
-            task.messages = prompts.task_messages(request, describe(env), recalled)
+        if recalled is not None:
+            # Placed once, before planning, so every later prompt extends this one.
+            task.messages = prompts.task_messages(
+                request, describe(env), recalled.text, recalled.demonstrations
+            )
         outcome, summary = "error", ""
         try:
             yield from self._plan(task)
@@ -220,20 +222,21 @@ class Agent:
 
     # -- memory: recall before planning, remember after; never fatal --------------------
 
-    def _recall(self, task: _Task) -> Generator[Event, None, str]:
+    def _recall(self, task: _Task) -> Generator[Event, None, Recall | None]:
         if self.memory is None:
-            return ""
+            return None
         try:
             found = self.memory.recall(task.request)
         except MemoryUnavailable as exc:
             yield self._memory_lost(task.id, exc)
-            return ""
-        if found.items:
-            if task.recorder is not None:
-                task.recorder.memory = found.items
-            self._audit("memory_used", task, items=[i["id"] for i in found.items])
-            yield MemoryUsed(task.id, items=found.items)
-        return found.text
+            return None
+        if not found.items:
+            return None
+        if task.recorder is not None:
+            task.recorder.memory = found.items
+        self._audit("memory_used", task, items=[i["id"] for i in found.items])
+        yield MemoryUsed(task.id, items=found.items)
+        return found
 
     def _remember_task(self, task: _Task, record: dict[str, Any]) -> Iterator[Event]:
         if self.memory is None:

@@ -9,6 +9,8 @@ previous one and llama.cpp reuses its KV cache for everything already seen.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from typing import Any
 
 from lamtui.lam.base import Message
 
@@ -133,13 +135,59 @@ EXAMPLES: list[Message] = [
 ]
 
 
-def task_messages(request: str, environment: str, memory: str = "") -> list[Message]:
-    """The start of a task's conversation, ending with the cue for the plan."""
+MAX_DEMONSTRATIONS = 3
+MAX_DEMO_ACTIONS = 4
+
+
+def demonstration(demo: dict[str, Any]) -> list[Message]:
+    """A remembered task (request, plan, the actions that worked) replayed as a worked
+    example in the same protocol as EXAMPLES."""
+    request = str(demo.get("request", "")).strip()
+    actions = [a for a in demo.get("actions") or [] if isinstance(a, dict) and a.get("tool")]
+    actions = actions[:MAX_DEMO_ACTIONS]
+    if not request or not actions:
+        return []
+    titles = [str(t) for t in demo.get("plan") or [] if str(t).strip()]
+    if len(titles) != len(actions):
+        titles = [f"Run {a['tool']}" for a in actions]
+    messages = [
+        Message("user", f"Request: {request}\n{PLAN_CUE}"),
+        Message("assistant", _plan(request[:120], titles)),
+    ]
+    for n, (title, action) in enumerate(zip(titles, actions, strict=True), 1):
+        cue = f"Step {n}/{len(titles)}: {title}"
+        if n > 1:
+            cue = "Observation: exit code 0\n" + cue
+        messages.append(Message("user", cue))
+        args = {str(k): str(v) for k, v in (action.get("args") or {}).items()}
+        messages.append(
+            Message(
+                "assistant", _action("This worked for this request before.", action["tool"], args)
+            )
+        )
+    messages.append(Message("user", "Observation: exit code 0\n" + DONE_CUE))
+    messages.append(
+        Message("assistant", _action("Done.", "finish", {"summary": "Done."}, "finish"))
+    )
+    return messages
+
+
+def task_messages(
+    request: str,
+    environment: str,
+    memory: str = "",
+    demonstrations: Sequence[dict[str, Any]] = (),
+) -> list[Message]:
+    """The start of a task's conversation, ending with the cue for the plan. Remembered
+    demonstrations come right before the request, the best match last (nearest)."""
     parts = [f"Request: {request}", environment]
     if memory:
         parts.append(memory)
     parts.append(PLAN_CUE)
-    return [Message("system", SYSTEM), *EXAMPLES, Message("user", "\n".join(parts))]
+    demos = [
+        m for demo in reversed(demonstrations[:MAX_DEMONSTRATIONS]) for m in demonstration(demo)
+    ]
+    return [Message("system", SYSTEM), *EXAMPLES, *demos, Message("user", "\n".join(parts))]
 
 
 def step_cue(position: int, total: int, title: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,16 +29,20 @@ _PATH = re.compile(r"(?:~|\.{0,2})?/[\w.\-/*$]+|\$\{?\w+\}?")
 
 
 def load_queries(files: Sequence[Path]) -> list[str]:
-    """Queries from JSON lists of objects ({"query": ...} as in InterCode, or "request")
-    or JSONL files of such objects."""
+    """Queries from JSON lists of objects ({"query": ...} as in InterCode, or "request"),
+    JSONL files of such objects, or TOML files of [[task]] tables with a request (as in
+    lamtui's builtin suite)."""
     out: list[str] = []
     for path in files:
         text = path.read_text(encoding="utf-8")
-        try:
-            data = json.loads(text)
-            items = data if isinstance(data, list) else [data]
-        except json.JSONDecodeError:
-            items = [json.loads(line) for line in text.splitlines() if line.strip()]
+        if path.suffix == ".toml":
+            items = list(tomllib.loads(text).get("task", []))
+        else:
+            try:
+                data = json.loads(text)
+                items = data if isinstance(data, list) else [data]
+            except json.JSONDecodeError:
+                items = [json.loads(line) for line in text.splitlines() if line.strip()]
         for item in items:
             query = item.get("query") or item.get("request") if isinstance(item, dict) else None
             if not isinstance(query, str) or not query.strip():

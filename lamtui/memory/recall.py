@@ -40,6 +40,9 @@ class Recall:
     text: str = ""
     items: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # The similar tasks' request, plan and actions, best match first: the prompt replays
+    # them as worked examples (a small model copies an example far more than a note).
+    demonstrations: list[dict[str, Any]] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.text)

@@ -391,7 +391,8 @@ class MemoryStore:
                 )
         text = render(chosen["task"], chosen["fact"], chosen["rejection"])
         items = [hit.item() for kind in KINDS for hit in chosen[kind]]
-        return Recall(text, items)
+        demonstrations = [dict(hit.entry.data) for hit in chosen["task"]]
+        return Recall(text, items, demonstrations=demonstrations)
 
     def search(self, query: str, k: int = 10, kind: Kind | None = None) -> list[Hit]:
         """Ranked matches regardless of the relevance threshold (`lamtui memory search`)."""

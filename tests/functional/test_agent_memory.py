@@ -87,6 +87,12 @@ def test_a_successful_task_is_remembered_and_recalled_once_for_a_similar_request
     prompts = [[m.content for m in r.messages] for r in backend.requests]
     first_user = prompts[0][-1]
     assert "Memory (" in first_user and "wc -l notes.txt" in first_user
+    # ... and replayed as a worked example right before the request.
+    messages = backend.requests[0].messages
+    assert messages[-2].role == "assistant" and '"finish"' in messages[-2].content
+    replayed = [m for m in messages[:-1] if "wc -l notes.txt" in m.content]
+    assert len(replayed) == 1
+    assert f"Request: {REQUEST}" in [m.content.split("\n")[0] for m in messages[:-1]]
     for later in prompts[1:]:
         assert later[: len(prompts[0])] == prompts[0]
         assert sum("Memory (" in text for text in later) == 1
