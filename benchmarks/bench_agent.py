@@ -9,18 +9,20 @@ Runs a 10-step task twice, side by side: with the scripted backend (the model co
 ~nothing, so this shows the loop's own cost per step) and with the bundled model
 (approving read-only actions only, in a temporary workspace).
 
-Usage: .venv/bin/python -m benchmarks.bench_agent
+Usage: .venv/bin/python -m benchmarks.bench_agent [--scripted-only] [--steps N] [--json]
+  --steps N: step budget of the bundled-model run (default 10; the scripted run is fixed)
+  --json: print the figures as one JSON line instead of the table
 """
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import bundled_backend, table
+from benchmarks.common import Report, Rows, bundled_backend
 from lamtui.agent.approval import ApproveAll, ApproveReadOnly
 from lamtui.agent.events import ActionFinished, TaskFinished, TokenStats
 from lamtui.agent.loop import Agent, AgentOptions
@@ -85,12 +87,13 @@ def _scripted() -> ScriptedBackend:
     return ScriptedBackend([plan, *(action(c) for c in commands), finish])
 
 
-def measure(backend: Backend, approver: object, label: str) -> list[tuple[str, str]]:
+def measure_figures(backend: Backend, approver: object, steps: int = STEPS) -> dict[str, float]:
+    """One task's wall time split into model / commands / agent overhead (seconds)."""
     ws = _workspace()
-    options = AgentOptions(max_steps=STEPS + 1, max_failures=STEPS + 1, policy=Policy("ask"))
+    options = AgentOptions(max_steps=steps + 1, max_failures=steps + 1, policy=Policy("ask"))
     agent = Agent(backend, approver, ws, options)  # type: ignore[arg-type]
     model = command = 0.0
-    steps = 0
+    actions = 0
     started = time.perf_counter()
     for event in agent.run("look around this folder and summarise what is in it"):
         if isinstance(event, TokenStats):
@@ -98,11 +101,23 @@ def measure(backend: Backend, approver: object, label: str) -> list[tuple[str, s
         elif isinstance(event, ActionFinished):
             command += event.result.duration
         elif isinstance(event, TaskFinished):
-            steps = event.steps
+            actions = event.steps
     total = time.perf_counter() - started
-    overhead = total - model - command
+    return {
+        "actions": actions,
+        "total_s": total,
+        "model_s": model,
+        "command_s": command,
+        "overhead_s": total - model - command,
+    }
+
+
+def measure_rows(figures: dict[str, float], label: str) -> Rows:
+    steps, total, model, command, overhead = (
+        figures[key] for key in ("actions", "total_s", "model_s", "command_s", "overhead_s")
+    )
     return [
-        (f"{label}: actions", f"{steps} (task time {total:.2f} s)"),
+        (f"{label}: actions", f"{steps:.0f} (task time {total:.2f} s)"),
         (f"{label}: step latency (task time / actions)", f"{total / max(steps, 1):.3f} s"),
         (
             f"{label}: model / commands / agent",
@@ -113,15 +128,38 @@ def measure(backend: Backend, approver: object, label: str) -> list[tuple[str, s
     ]
 
 
-def main() -> None:
-    rows = measure(_scripted(), ApproveAll(), "scripted")
-    if "--scripted-only" in sys.argv:
-        print(table(rows, f"agent loop, {STEPS}-step task"))
-        return
-    backend = bundled_backend()
-    rows += measure(backend, ApproveReadOnly(), "bundled model")
-    backend.close()
-    print(table(rows, f"agent loop, {STEPS}-step task"))
+def measure(backend: Backend, approver: object, label: str) -> Rows:
+    return measure_rows(measure_figures(backend, approver), label)
+
+
+def run(scripted_only: bool = False, steps: int = STEPS) -> Report:
+    """Figures are prefixed "scripted_" and (unless scripted_only) "bundled_"."""
+    runs = {"scripted": measure_figures(_scripted(), ApproveAll())}
+    if not scripted_only:
+        backend = bundled_backend()
+        try:
+            runs["bundled"] = measure_figures(backend, ApproveReadOnly(), steps)
+        finally:
+            backend.close()
+    rows: Rows = []
+    figures: dict[str, float] = {"steps": steps}
+    for key, values in runs.items():
+        rows += measure_rows(values, "scripted" if key == "scripted" else "bundled model")
+        figures.update({f"{key}_{name}": value for name, value in values.items()})
+    title = f"agent loop, {STEPS}-step task"
+    if steps != STEPS and not scripted_only:
+        title += f" (bundled model: step budget {steps})"
+    return Report([(title, rows)], dict(figures))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scripted-only", action="store_true", help="skip the bundled model")
+    parser.add_argument("--steps", type=int, default=STEPS, help="bundled-model step budget")
+    parser.add_argument("--json", action="store_true", help="print figures as one JSON line")
+    args = parser.parse_args(argv)
+    report = run(args.scripted_only, max(1, args.steps))
+    print(report.to_json() if args.json else report.text())
 
 
 if __name__ == "__main__":

@@ -12,7 +12,8 @@
 4. Embedding cost: hidden-state capture (the default) against llama.cpp's own pooled
    embedding mode on the same model, and the first-run seeding time.
 
-Usage: .venv/bin/python -m benchmarks.bench_memory [--quick]
+Usage: .venv/bin/python -m benchmarks.bench_memory [--quick] [--size N] [--json]
+       (--json: print the figures as one JSON line instead of the tables)
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.common import table
+from benchmarks.common import Report, Rows
 from lamtui.config import MemorySettings
 from lamtui.memory.client import release
 from lamtui.memory.embedding import LlamaEmbeddingFunction
@@ -75,7 +76,10 @@ def _pct(values: list[float], q: float) -> float:
     return float(np.percentile(np.array(values), q)) if values else float("nan")
 
 
-def _recall(ranked: list[list[str]], queries: list[tuple[str, str, int]], part: int | None) -> str:
+def _recall_figures(
+    ranked: list[list[str]], queries: list[tuple[str, str, int]], part: int | None
+) -> tuple[float, float, int]:
+    """recall@1, recall@3 and n over all groups (part None) or the even (0) / odd (1) ones."""
     hit1 = hit3 = n = 0
     for top, (_, target, group) in zip(ranked, queries, strict=True):
         if part is not None and group % 2 != part:
@@ -83,7 +87,12 @@ def _recall(ranked: list[list[str]], queries: list[tuple[str, str, int]], part: 
         n += 1
         hit1 += bool(top[:1] == [f"seed:{target}"])
         hit3 += f"seed:{target}" in top[:3]
-    return f"{hit1 / n:.3f} / {hit3 / n:.3f}  (n={n})"
+    return hit1 / n, hit3 / n, n
+
+
+def _recall(ranked: list[list[str]], queries: list[tuple[str, str, int]], part: int | None) -> str:
+    r1, r3, n = _recall_figures(ranked, queries, part)
+    return f"{r1:.3f} / {r3:.3f}  (n={n})"
 
 
 def quality(store: MemoryStore) -> tuple[list[tuple[str, str]], dict[str, Any]]:
@@ -104,6 +113,18 @@ def quality(store: MemoryStore) -> tuple[list[tuple[str, str]], dict[str, Any]]:
         kept = [h.entry.id for h in hits if store.relevant(h, "task")][:3]
         gate_kept += f"seed:{target}" in kept
     unrelated_with_memory = sum(bool(store.recall(q).items) for q in UNRELATED)
+    info: dict[str, Any] = {"embed_seconds": embed_seconds, "queries": len(queries)}
+    for name, ranked, part in (
+        ("fused", fused, None),
+        ("fused_heldout", fused, 1),
+        ("vector", by_vector, None),
+        ("keywords", by_words, None),
+    ):
+        r1, r3, _ = _recall_figures(ranked, queries, part)
+        info[f"recall1_{name}"], info[f"recall3_{name}"] = r1, r3
+    info["gate_kept_share"] = gate_kept / len(queries)
+    info["unrelated_with_memory"] = unrelated_with_memory
+    info["unrelated"] = len(UNRELATED)
     rows = [
         ("fused (shipped), all groups", _recall(fused, queries, None)),
         ("fused, tuning half (even groups)", _recall(fused, queries, 0)),
@@ -119,7 +140,7 @@ def quality(store: MemoryStore) -> tuple[list[tuple[str, str]], dict[str, Any]]:
             f"{unrelated_with_memory}/{len(UNRELATED)}",
         ),
     ]
-    return rows, {"embed_seconds": embed_seconds, "queries": len(queries)}
+    return rows, info
 
 
 def _synthetic(store: MemoryStore, n: int, rng: np.random.Generator) -> None:
@@ -142,7 +163,8 @@ def _synthetic(store: MemoryStore, n: int, rng: np.random.Generator) -> None:
     store._upsert("task", entries, vectors)
 
 
-def latency(model: Path, n: int) -> list[tuple[str, str]]:
+def latency_figures(model: Path, n: int) -> dict[str, float]:
+    """Retrieval and query-embedding latency (ms) with n synthetic trajectories stored."""
     folder = Path(tempfile.mkdtemp(prefix="lamtui-bench-mem-"))
     embedding = LlamaEmbeddingFunction(str(model))
     store = MemoryStore.open(MemorySettings(), model, embedding_function=embedding, path=folder)
@@ -170,9 +192,24 @@ def latency(model: Path, n: int) -> list[tuple[str, str]]:
     counts = store.counts()
     store.close()
     _remove(folder)
-    stored = f"{counts['task']:,} ({n:,} synthetic + seeds), filled in {fill:.1f} s"
-    p50, p95 = _pct(retrieval, 50), _pct(retrieval, 95)
-    e50, e95 = _pct(embed_times, 50), _pct(embed_times, 95)
+    return {
+        "synthetic": n,
+        "stored": counts["task"],
+        "fill_s": fill,
+        "retrieval_p50_ms": _pct(retrieval, 50),
+        "retrieval_p95_ms": _pct(retrieval, 95),
+        "query_embed_p50_ms": _pct(embed_times, 50),
+        "query_embed_p95_ms": _pct(embed_times, 95),
+    }
+
+
+def latency_rows(f: dict[str, float]) -> Rows:
+    stored = (
+        f"{f['stored']:,.0f} ({f['synthetic']:,.0f} synthetic + seeds), "
+        f"filled in {f['fill_s']:.1f} s"
+    )
+    p50, p95 = f["retrieval_p50_ms"], f["retrieval_p95_ms"]
+    e50, e95 = f["query_embed_p50_ms"], f["query_embed_p95_ms"]
     return [
         ("stored trajectories", stored),
         ("retrieval p50 / p95 (embedding excluded)", f"{p50:.1f} / {p95:.1f} ms (target <= 20)"),
@@ -180,9 +217,14 @@ def latency(model: Path, n: int) -> list[tuple[str, str]]:
     ]
 
 
-def embedding_cost(model: Path, quick: bool) -> list[tuple[str, str]]:
+def latency(model: Path, n: int) -> Rows:
+    return latency_rows(latency_figures(model, n))
+
+
+def embedding_cost_figures(model: Path, quick: bool) -> dict[str, float]:
+    """ms per text for each embedding method, one text per call and batched."""
     texts = [s.request for s in load_seeds()][: 8 if quick else 24]
-    rows = []
+    figures: dict[str, float] = {"cost_texts": len(texts)}
     for method in ("hidden", "pooled"):
         fn = LlamaEmbeddingFunction(str(model), method=method)  # type: ignore[arg-type]
         fn.raw(texts[:1])  # load
@@ -194,15 +236,28 @@ def embedding_cost(model: Path, quick: bool) -> list[tuple[str, str]]:
         fn.raw(texts)
         batched = (time.perf_counter() - t) / len(texts) * 1000
         fn.close()
-        rows.append((f"{method}: one text / batched", f"{single:.0f} / {batched:.0f} ms per text"))
-    return rows
+        figures[f"{method}_single_ms"], figures[f"{method}_batched_ms"] = single, batched
+    return figures
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="1,000 trajectories, fewer texts")
-    parser.add_argument("--size", type=int, default=10_000)
-    args = parser.parse_args()
+def embedding_cost_rows(f: dict[str, float]) -> Rows:
+    return [
+        (
+            f"{method}: one text / batched",
+            f"{f[f'{method}_single_ms']:.0f} / {f[f'{method}_batched_ms']:.0f} ms per text",
+        )
+        for method in ("hidden", "pooled")
+    ]
+
+
+def embedding_cost(model: Path, quick: bool) -> Rows:
+    return embedding_cost_rows(embedding_cost_figures(model, quick))
+
+
+def run(quick: bool = False, size: int = 10_000) -> Report:
+    """Figures: recall1_/recall3_{fused,fused_heldout,vector,keywords}, gate_kept_share,
+    unrelated_with_memory / unrelated, the latency_figures and embedding_cost_figures keys,
+    first_open_s, seeding_s, seeds, paraphrase_batched_ms."""
     model = _model()
     folder = Path(tempfile.mkdtemp(prefix="lamtui-bench-mem-"))
     embedding = LlamaEmbeddingFunction(str(model))
@@ -212,23 +267,50 @@ def main() -> None:
     rows, info = quality(store)
     store.close()
     _remove(folder)
-    print(table(rows, "Retrieval of demonstrations for paraphrases: recall@1 / recall@3"))
-    print()
-    size = 1000 if args.quick else args.size
-    print(table(latency(model, size), f"Latency with {size:,} stored trajectories"))
-    print()
-    cost = embedding_cost(model, args.quick)
+    size = 1000 if quick else size
+    lat = latency_figures(model, size)
+    cost = embedding_cost_figures(model, quick)
     requests = [s.request for s in load_seeds()]
     started = time.perf_counter()
     embedding.raw(requests)
     seeding = time.perf_counter() - started
-    cost += [
+    embedding.close()
+    cost_rows = [
+        *embedding_cost_rows(cost),
         ("first open, new store (shipped seed vectors)", f"{first_open:.1f} s"),
         (f"embedding the {len(requests)} seeds instead", f"{seeding:.1f} s (other models)"),
         ("paraphrase queries, batched", f"{info['embed_seconds'] * 1000:.0f} ms per text"),
     ]
-    embedding.close()
-    print(table(cost, "Embedding cost (bundled Gemma 3 270M, this machine)"))
+    figures: dict[str, float] = {
+        k: v for k, v in info.items() if isinstance(v, int | float) and k != "embed_seconds"
+    }
+    figures.update(lat)
+    figures.update(cost)
+    figures.update(
+        first_open_s=first_open,
+        seeding_s=seeding,
+        seeds=len(requests),
+        paraphrase_batched_ms=info["embed_seconds"] * 1000,
+    )
+    tables = [
+        ("Retrieval of demonstrations for paraphrases: recall@1 / recall@3", rows),
+        (f"Latency with {size:,} stored trajectories", latency_rows(lat)),
+        ("Embedding cost (bundled Gemma 3 270M, this machine)", cost_rows),
+    ]
+    return Report(tables, dict(figures))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="1,000 trajectories, fewer texts")
+    parser.add_argument("--size", type=int, default=10_000)
+    parser.add_argument("--json", action="store_true", help="print figures as one JSON line")
+    args = parser.parse_args(argv)
+    report = run(args.quick, args.size)
+    if args.json:
+        print(report.to_json())
+        return
+    print(report.text())
     print(f"\n{len(KINDS)} collections; machine load average {os.getloadavg()[0]:.1f}")
 
 

@@ -8,7 +8,8 @@ model and prompt:
    as a share of the prompt;
 3. load time and peak RSS of the bundled model (in a fresh subprocess).
 
-Usage: .venv/bin/python -m benchmarks.bench_model [--rounds N]
+Usage: .venv/bin/python -m benchmarks.bench_model [--rounds N] [--requests N] [--kv-steps N]
+       [--json]   (--json: print the figures as one JSON line instead of the table)
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import subprocess
 import sys
 import time
 
-from benchmarks.common import bundled_backend, table
+from benchmarks.common import Report, Rows, bundled_backend
 from lamtui.agent.prompts import action_messages
 from lamtui.agent.schema import action_schema
 from lamtui.lam.base import GenerationRequest, Message, collect
@@ -33,12 +34,18 @@ REQUESTS = [
 ]
 
 
-def _speed(backend: LlamaCppBackend, schema: dict | None, fast: bool, rounds: int) -> float:
+def _speed(
+    backend: LlamaCppBackend,
+    schema: dict | None,
+    fast: bool,
+    rounds: int,
+    requests: list[str] = REQUESTS,
+) -> float:
     backend._fast_grammar = fast
     tokens = 0
     seconds = 0.0
     for _ in range(rounds):
-        for request in REQUESTS:
+        for request in requests:
             messages = action_messages(request, "Workspace: /home/user/project")
             result = collect(backend.stream(GenerationRequest(messages, schema, max_tokens=96)))
             tokens += result.stats.completion_tokens
@@ -46,7 +53,9 @@ def _speed(backend: LlamaCppBackend, schema: dict | None, fast: bool, rounds: in
     return tokens / seconds
 
 
-def _reference_speed(backend: LlamaCppBackend, grammar: bool) -> float:
+def _reference_speed(
+    backend: LlamaCppBackend, grammar: bool, requests: list[str] = REQUESTS
+) -> float:
     """llama-cpp-python's own completion loop on the same prompts, for reference."""
     from llama_cpp import LlamaGrammar
 
@@ -54,7 +63,7 @@ def _reference_speed(backend: LlamaCppBackend, grammar: bool) -> float:
     compiled = LlamaGrammar.from_string(backend._gbnf(action_schema()), verbose=False)
     tokens = 0
     seconds = 0.0
-    for request in REQUESTS:
+    for request in requests:
         prompt = backend.render(action_messages(request, "Workspace: /home/user/project"))
         llm.create_completion(prompt, max_tokens=1, temperature=0.0)  # prompt into the cache
         started = time.perf_counter()
@@ -66,18 +75,27 @@ def _reference_speed(backend: LlamaCppBackend, grammar: bool) -> float:
     return tokens / seconds
 
 
-def generation_speed(backend: LlamaCppBackend, rounds: int) -> list[tuple[str, str]]:
+def generation_figures(
+    backend: LlamaCppBackend, rounds: int, requests: list[str] = REQUESTS
+) -> dict[str, float]:
+    """Tokens per second of each mode, averaged over rounds (keys as in generation_rows)."""
     schema = action_schema()
-    _speed(backend, schema, True, 1)  # warm-up: grammar compile, caches
+    _speed(backend, schema, True, 1, requests)  # warm-up: grammar compile, caches
     # Interleave the modes so machine noise hits them alike.
     totals = dict.fromkeys(("free", "fast", "full", "ref_free", "ref_grammar"), 0.0)
     for _ in range(rounds):
-        totals["free"] += _speed(backend, None, True, 1)
-        totals["fast"] += _speed(backend, schema, True, 1)
-        totals["full"] += _speed(backend, schema, False, 1)
-        totals["ref_free"] += _reference_speed(backend, grammar=False)
-        totals["ref_grammar"] += _reference_speed(backend, grammar=True)
-    free, fast, full, ref_free, ref_grammar = (v / rounds for v in totals.values())
+        totals["free"] += _speed(backend, None, True, 1, requests)
+        totals["fast"] += _speed(backend, schema, True, 1, requests)
+        totals["full"] += _speed(backend, schema, False, 1, requests)
+        totals["ref_free"] += _reference_speed(backend, False, requests)
+        totals["ref_grammar"] += _reference_speed(backend, True, requests)
+    return {f"{key}_tok_s": total / rounds for key, total in totals.items()}
+
+
+def generation_rows(figures: dict[str, float]) -> Rows:
+    free, fast, full, ref_free, ref_grammar = (
+        figures[f"{key}_tok_s"] for key in ("free", "fast", "full", "ref_free", "ref_grammar")
+    )
     return [
         ("free generation (lamtui loop)", f"{free:.1f} tok/s"),
         ("grammar, fast path (lamtui)", f"{fast:.1f} tok/s  = {fast / free:.2f} x free"),
@@ -91,7 +109,12 @@ def generation_speed(backend: LlamaCppBackend, rounds: int) -> list[tuple[str, s
     ]
 
 
-def kv_reuse(backend: LlamaCppBackend, steps: int = 10) -> list[tuple[str, str]]:
+def generation_speed(backend: LlamaCppBackend, rounds: int) -> Rows:
+    return generation_rows(generation_figures(backend, rounds))
+
+
+def kv_figures(backend: LlamaCppBackend, steps: int = 10) -> dict[str, float]:
+    """Prompt tokens evaluated per step after the first, as a share of the prompt."""
     backend._fast_grammar = True
     messages = action_messages("tidy up the logs folder", "Workspace: /home/user/project")
     shares: list[float] = []
@@ -110,11 +133,25 @@ def kv_reuse(backend: LlamaCppBackend, steps: int = 10) -> list[tuple[str, str]]
             Message("assistant", result.text),
             Message("user", f"Observation: exit code 0\nline {step} of output"),
         ]
+    return {
+        "kv_steps": steps,
+        "kv_first_evaluated": evaluated_first,
+        "kv_mean_share": sum(shares) / len(shares),
+        "kv_max_share": max(shares),
+    }
+
+
+def kv_rows(figures: dict[str, float]) -> Rows:
+    steps = f"steps 2-{figures['kv_steps']:.0f}"
     return [
-        ("step 1 prompt tokens evaluated", f"{evaluated_first}"),
-        ("steps 2-10: evaluated / prompt (mean)", f"{sum(shares) / len(shares):.1%}"),
-        ("steps 2-10: evaluated / prompt (max)", f"{max(shares):.1%}"),
+        ("step 1 prompt tokens evaluated", f"{figures['kv_first_evaluated']:.0f}"),
+        (f"{steps}: evaluated / prompt (mean)", f"{figures['kv_mean_share']:.1%}"),
+        (f"{steps}: evaluated / prompt (max)", f"{figures['kv_max_share']:.1%}"),
     ]
+
+
+def kv_reuse(backend: LlamaCppBackend, steps: int = 10) -> Rows:
+    return kv_rows(kv_figures(backend, steps))
 
 
 LOAD_PROBE = """
@@ -129,12 +166,17 @@ print(json.dumps({"load": load, "llama_load": b.load_seconds,
 """
 
 
-def load_and_memory() -> list[tuple[str, str]]:
+def load_figures() -> dict[str, float]:
+    """Load time and peak RSS of the bundled model, in a fresh process so RSS is its own."""
     bundled_backend().close()  # make sure the GGUF is assembled before timing
     out = subprocess.run(
         [sys.executable, "-c", LOAD_PROBE], capture_output=True, text=True, check=True
     )
-    probe = json.loads(out.stdout.strip().splitlines()[-1])
+    probe: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return probe
+
+
+def load_rows(probe: dict[str, float]) -> Rows:
     return [
         ("load time (resolve + verify + llama.cpp)", f"{probe['load']:.2f} s"),
         ("  of which llama.cpp load", f"{probe['llama_load']:.2f} s"),
@@ -143,18 +185,41 @@ def load_and_memory() -> list[tuple[str, str]]:
     ]
 
 
-def main() -> None:
+def load_and_memory() -> Rows:
+    return load_rows(load_figures())
+
+
+def run(rounds: int = 3, requests: int = len(REQUESTS), kv_steps: int = 10) -> Report:
+    """Everything this module measures; figures keyed as in the *_figures functions."""
+    started = time.perf_counter()
+    figures: dict[str, float] = {"rounds": rounds, "requests": requests}
+    figures.update(load_figures())
+    backend = bundled_backend()
+    try:
+        figures.update(generation_figures(backend, rounds, REQUESTS[:requests]))
+        figures.update(kv_figures(backend, kv_steps))
+    finally:
+        backend.close()
+    figures["seconds"] = time.perf_counter() - started
+    rows = load_rows(figures) + generation_rows(figures) + kv_rows(figures)
+    return Report([("model runtime (bundled Gemma 3 270M Q4_K_M)", rows)], dict(figures))
+
+
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
-    started = time.perf_counter()
-    rows = load_and_memory()
-    backend = bundled_backend()
-    rows += generation_speed(backend, args.rounds)
-    rows += kv_reuse(backend)
-    backend.close()
-    print(table(rows, "model runtime (bundled Gemma 3 270M Q4_K_M)"))
-    print(f"(measured in {time.perf_counter() - started:.0f} s)")
+    parser.add_argument(
+        "--requests", type=int, default=len(REQUESTS), help="prompts per round (1-4)"
+    )
+    parser.add_argument("--kv-steps", type=int, default=10, help="steps of the KV-reuse task")
+    parser.add_argument("--json", action="store_true", help="print figures as one JSON line")
+    args = parser.parse_args(argv)
+    report = run(args.rounds, max(1, min(args.requests, len(REQUESTS))), max(2, args.kv_steps))
+    if args.json:
+        print(report.to_json())
+        return
+    print(report.text())
+    print(f"(measured in {report.figures['seconds']:.0f} s)")
 
 
 if __name__ == "__main__":

@@ -9,14 +9,16 @@ a. keypress-to-screen latency while the app is under load: a scripted model stre
    terminal's keys take) and the value is polled with short asyncio sleeps: Pilot's own
    press()/pause() call wait_for_idle, which waits until the *process* stops using CPU
    (up to 1 s, twice per key) and so measures the load, not the app. p50/p95 over N
-   presses per phase (model streaming / command output). Target: p95 <= 50 ms.
+   presses per phase (model streaming / command output), and the same number of presses
+   while the app is idle (before the task starts) as the baseline. Target: p95 <= 50 ms.
 b. start-up: time from spawning `python -m lamtui.ui` in a tmux terminal (80x24) to the
    first render of the input box (its placeholder seen by `tmux capture-pane`, polled
    every 10 ms), and to the model reported ready on the activity line (the bundled model,
    loading in the background). A warm-up run first assembles the bundled model; then
    median / min / max over R runs. Target: input box <= 1.0 s.
 
-Usage: .venv/bin/python -m benchmarks.bench_ui [--presses 100] [--runs 5]
+Usage: .venv/bin/python -m benchmarks.bench_ui [--presses 100] [--lines 10000] [--runs 5]
+       [--json]   (--json: print the figures as one JSON line instead of the table)
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import table
+from benchmarks.common import Report, Rows
 
 PLACEHOLDER = "What should I do?"
 
@@ -84,7 +86,14 @@ async def _press(app: Any, key: str) -> None:
     app._driver.send_message(event)
 
 
-async def _latency(presses: int, lines: int) -> tuple[dict[str, list[float]], list[float], int]:
+IDLE = "idle"
+LOAD_PHASES = ("model streaming", "command output")
+
+
+async def _latency(
+    presses: int, lines: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]], int]:
+    """Seconds from key to Input.value and from key to repaint, per phase; lines seen."""
     from lamtui.config import load_settings
     from lamtui.lam.scripted import ScriptedBackend
     from lamtui.ui.app import LamtuiApp
@@ -98,8 +107,8 @@ async def _latency(presses: int, lines: int) -> tuple[dict[str, list[float]], li
         policy_mode="auto",  # no gate: the load must not pause for a decision
         live_stats=False,
     )
-    samples: dict[str, list[float]] = {"model streaming": [], "command output": []}
-    painted: list[float] = []
+    samples: dict[str, list[float]] = {phase: [] for phase in (IDLE, *LOAD_PHASES)}
+    painted: dict[str, list[float]] = {phase: [] for phase in samples}
     async with app.run_test(size=(100, 30)) as pilot:
         while app.backend is None:
             await asyncio.sleep(0.01)
@@ -113,15 +122,8 @@ async def _latency(presses: int, lines: int) -> tuple[dict[str, list[float]], li
             return render_line(y)
 
         prompt.render_line = timed_render_line  # type: ignore[method-assign]
-        app.start_task("print many lines")
-        await asyncio.sleep(0.05)
-        while app._task_running:
-            phase = (
-                "command output" if app.activity.text.startswith("running") else ("model streaming")
-            )
-            if len(samples[phase]) >= presses:
-                await asyncio.sleep(0.01)
-                continue
+
+        async def press_once(phase: str) -> None:
             if len(prompt.value) >= 40:
                 prompt.value = ""
                 await asyncio.sleep(0.02)
@@ -136,8 +138,21 @@ async def _latency(presses: int, lines: int) -> tuple[dict[str, list[float]], li
             deadline = processed + 1.0
             while expected not in first_paint and time.perf_counter() < deadline:
                 await asyncio.sleep(0.0005)
-            painted.append(first_paint.get(expected, deadline) - started)
+            painted[phase].append(first_paint.get(expected, deadline) - started)
             await asyncio.sleep(0.01)  # a fast typist, not a flood
+
+        for _ in range(presses):  # the baseline: nothing else is going on
+            await press_once(IDLE)
+        prompt.value = ""
+        await asyncio.sleep(0.05)
+        app.start_task("print many lines")
+        await asyncio.sleep(0.05)
+        while app._task_running:
+            phase = LOAD_PHASES[1] if app.activity.text.startswith("running") else LOAD_PHASES[0]
+            if len(samples[phase]) >= presses:
+                await asyncio.sleep(0.01)
+                continue
+            await press_once(phase)
         record = next(iter(app.tasks.values()))
         lines_seen = sum(
             len(e.text.splitlines())  # type: ignore[attr-defined]
@@ -201,17 +216,32 @@ def _startup(runs: int) -> tuple[list[float], list[float]]:
     return interactive, ready
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else "")
-    parser.add_argument("--presses", type=int, default=100, help="key presses per phase")
-    parser.add_argument("--lines", type=int, default=10_000, help="lines the command prints")
-    parser.add_argument("--runs", type=int, default=5, help="start-up runs")
-    args = parser.parse_args(argv)
-    os.environ.setdefault("LAMTUI_HOME", tempfile.mkdtemp(prefix="lamtui-bench-"))
+def _ms(values: list[float]) -> dict[str, float]:
+    return {
+        "n": len(values),
+        "p50_ms": _percentile(values, 0.5) * 1000,
+        "p95_ms": _percentile(values, 0.95) * 1000,
+        "max_ms": max(values) * 1000,
+    }
 
-    samples, painted, lines_seen = asyncio.run(_latency(args.presses, args.lines))
-    rows: list[tuple[str, str]] = []
-    everything: list[float] = []
+
+def _key(phase: str) -> str:
+    return phase.replace(" ", "_")
+
+
+def run(presses: int = 100, lines: int = 10_000, runs: int = 5) -> Report:
+    """Figures: key_<phase>_{n,p50_ms,p95_ms,max_ms} and paint_<phase>_... for the phases
+    idle, model_streaming, command_output and load (both loaded phases together);
+    lines_seen; startup_{median,min,max}_s and ready_median_s when tmux is there."""
+    os.environ.setdefault("LAMTUI_HOME", tempfile.mkdtemp(prefix="lamtui-bench-"))
+    samples, painted, lines_seen = asyncio.run(_latency(presses, lines))
+    samples["load"] = [v for phase in LOAD_PHASES for v in samples[phase]]
+    painted["load"] = [v for phase in LOAD_PHASES for v in painted[phase]]
+    figures: dict[str, float] = {"presses": presses, "lines": lines, "lines_seen": lines_seen}
+    for prefix, series in (("key", samples), ("paint", painted)):
+        for phase, values in series.items():
+            if values:
+                figures.update({f"{prefix}_{_key(phase)}_{k}": v for k, v in _ms(values).items()})
 
     def stats(values: list[float]) -> str:
         return (
@@ -219,30 +249,44 @@ def main(argv: list[str] | None = None) -> int:
             f"p95 {_percentile(values, 0.95) * 1000:.1f} ms, max {max(values) * 1000:.1f} ms"
         )
 
-    for phase, values in samples.items():
-        everything += values
-        if values:
+    def verdict(values: list[float]) -> str:
+        return "met" if _percentile(values, 0.95) * 1000 <= 50 else "NOT met"
+
+    rows: Rows = []
+    for phase in (IDLE, *LOAD_PHASES):
+        if samples[phase]:
+            values = samples[phase]
             rows.append((f"key -> Input.value, {phase} (n={len(values)})", stats(values)))
+    everything = samples["load"]
     if everything:
-        p95 = _percentile(everything, 0.95) * 1000
-        verdict = "met" if p95 <= 50 else "NOT met"
-        rows.append(
-            (f"key -> Input.value, all (n={len(everything)})", f"{stats(everything)} ({verdict})")
-        )
-    if painted:
-        p95 = _percentile(painted, 0.95) * 1000
-        verdict = "met" if p95 <= 50 else "NOT met"
         rows.append(
             (
-                f"key -> Input repainted, all (n={len(painted)})",
-                f"{stats(painted)} (target p95 <= 50 ms: {verdict})",
+                f"key -> Input.value, all under load (n={len(everything)})",
+                f"{stats(everything)} ({verdict(everything)})",
+            )
+        )
+    if painted[IDLE]:
+        idle = painted[IDLE]
+        rows.append((f"key -> Input repainted, idle (n={len(idle)})", stats(idle)))
+    if painted["load"]:
+        loaded = painted["load"]
+        rows.append(
+            (
+                f"key -> Input repainted, all under load (n={len(loaded)})",
+                f"{stats(loaded)} (target p95 <= 50 ms: {verdict(loaded)})",
             )
         )
     rows.append(("command output streamed to the app", f"{lines_seen:,} lines"))
 
     if shutil.which("tmux"):
-        interactive, ready = _startup(args.runs)
+        interactive, ready = _startup(runs)
         med = statistics.median(interactive)
+        figures.update(
+            startup_runs=len(interactive),
+            startup_median_s=med,
+            startup_min_s=min(interactive),
+            startup_max_s=max(interactive),
+        )
         rows.append(
             (
                 f"start-up to interactive input box (n={len(interactive)})",
@@ -251,6 +295,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
         if ready:
+            figures["ready_median_s"] = statistics.median(ready)
             rows.append(
                 (
                     "start-up to bundled model ready (background)",
@@ -259,7 +304,21 @@ def main(argv: list[str] | None = None) -> int:
             )
     else:
         rows.append(("start-up", "skipped: tmux is not installed"))
-    print(table(rows, "lamtui TUI benchmark"))
+    return Report([("lamtui TUI benchmark", rows)], dict(figures))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else "")
+    parser.add_argument("--presses", type=int, default=100, help="key presses per phase")
+    parser.add_argument("--lines", type=int, default=10_000, help="lines the command prints")
+    parser.add_argument("--runs", type=int, default=5, help="start-up runs")
+    parser.add_argument("--json", action="store_true", help="print figures as one JSON line")
+    args = parser.parse_args(argv)
+    report = run(max(1, args.presses), args.lines, max(1, args.runs))
+    if args.json:
+        print(report.to_json())
+        return 0
+    print(report.text())
     print(f"\n(python {sys.version.split()[0]}, {os.cpu_count()} CPUs; see the module docstring)")
     return 0
 

@@ -28,9 +28,13 @@ pytestmark = pytest.mark.real_model
 
 REPO = Path(__file__).resolve().parents[2]
 INTERCODE = REPO.parent / "shared" / "benchmarks" / "intercode-bash"
-# Every evaluation suite's query files. Add a suite (e.g. lamtui's own, once it exists)
-# by listing its files here; JSON lists of {"query"|"request": ...} or JSONL both work.
-EVAL_QUERY_FILES = [INTERCODE / f"nl2bash_fs_{n}.json" for n in (1, 2, 3, 4)]
+# Every evaluation suite's query files. Add a suite by listing its files here; JSON lists
+# of {"query"|"request": ...}, JSONL, or TOML [[task]] tables with a request all work.
+EVAL_DATA = REPO / "lamtui" / "eval" / "data"
+EVAL_QUERY_FILES = [
+    *(EVAL_DATA / "intercode_bash" / f"nl2bash_fs_{n}.json" for n in (1, 2, 3, 4)),
+    EVAL_DATA / "builtin.toml",
+]
 PARAPHRASES = REPO / "lamtui" / "memory" / "data" / "paraphrases.toml"
 
 
