@@ -36,7 +36,7 @@ def register(sub: Any) -> None:
             help="with --memory on: add this split's gold demonstrations to memory and "
             "evaluate on the other splits (the memory ablation)",
         )
-        s.add_argument("--max-steps", type=int, default=6, metavar="N", help="per task")
+        s.add_argument("--max-steps", type=int, default=4, metavar="N", help="per task")
         s.add_argument(
             "--task-timeout", type=float, default=300.0, metavar="SECONDS", help="per task"
         )

@@ -45,7 +45,13 @@ def demonstration(suite: Suite, task: EvalTask) -> dict[str, Any] | None:
     step = {
         "decision": {"kind": "approve", "by": "eval-seed"},
         "result": {"ok": True, "exit_code": 0},
-        "executed_action": {"tool": "shell", "args": {"command": command}},
+        "executed_action": {
+            "thought": "The expert's command for this request.",
+            "tool": "shell",
+            "args": {"command": command},
+            "status": "continue",
+            "plan_update": None,
+        },
     }
     return {
         "id": f"eval-seed-{task.id}",

@@ -52,8 +52,9 @@ GOLD_TIMEOUT = 30.0  # seconds for a gold command (InterCode's are all quick)
 
 @dataclass
 class EvalOptions:
-    max_steps: int = 6
-    max_failures: int = 3
+    max_steps: int = 4
+    max_failures: int = 2
+    max_tokens: int = 384  # an action is a command, not an essay; bounds a runaway output
     task_timeout: float = 300.0  # wall-clock seconds per task, model included
     shell_timeout: float = 30.0
     step_eval: bool = True  # offline: the first proposed action vs the gold command
@@ -231,20 +232,26 @@ class _Tally:
         self.summary = ""
         self.first: Action | None = None
         self.pending: Action | None = None  # proposed (or edited), not yet finished
+        self.open = False  # a step was proposed and has not ended yet
+        self.decided_at = 0.0
 
     def add(self, event: Event) -> None:
         r = self.result
         if isinstance(event, PlanUpdated) and event.reason == "initial plan":
             self.mark = event.ts
         elif isinstance(event, ActionProposed):
+            self._step_done(self.decided_at)  # an approved action that never ran
             r.steps += 1
+            self.open = True
             self.pending = event.action
             if self.first is None:
                 self.first = event.action
                 r.first_action = _describe(event.action)
-        elif isinstance(event, ActionDecided) and not event.decision.approved:
-            r.rejections += 1
-            self._step_done(event.ts)
+        elif isinstance(event, ActionDecided):
+            self.decided_at = event.ts
+            if not event.decision.approved:
+                r.rejections += 1
+                self._step_done(event.ts)
         elif isinstance(event, ActionFinished):
             self._step_done(event.ts)
             if self.pending is not None:
@@ -260,14 +267,18 @@ class _Tally:
         elif isinstance(event, MemoryUsed):
             r.memory_items += len(event.items)
         elif isinstance(event, TaskFinished):
+            self._step_done(self.decided_at)
             r.outcome = event.outcome
             self.summary = event.summary
         elif isinstance(event, Notice) and event.level == "error":
             r.reasons.append(event.message)
 
     def _step_done(self, ts: float) -> None:
-        self.result.step_latencies.append(max(0.0, ts - self.mark))
-        self.mark = ts
+        """A step is one action: generated, decided, run (when approved and new)."""
+        if self.open:
+            self.result.step_latencies.append(max(0.0, ts - self.mark))
+            self.mark = ts
+            self.open = False
 
 
 def _describe(action: Action) -> str:
@@ -351,6 +362,7 @@ class TaskRunner:
         agent_options = AgentOptions(
             max_steps=self.options.max_steps,
             max_failures=self.options.max_failures,
+            max_tokens=self.options.max_tokens,
             shell_timeout=self.options.shell_timeout,
             policy=Policy("workspace"),  # no saved rules: nothing leaks in from the user
             undo=False,

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from lamtui.config import MemorySettings
+from lamtui.eval.builtin import BuiltinSuite
 from lamtui.memory import MemoryStore, Recall, precomputed
 from lamtui.memory.disjoint import (
     EMBEDDING_SIMILARITY,
@@ -27,7 +28,6 @@ from lamtui.memory.seeds import load_seeds
 pytestmark = pytest.mark.real_model
 
 REPO = Path(__file__).resolve().parents[2]
-INTERCODE = REPO.parent / "shared" / "benchmarks" / "intercode-bash"
 # Every evaluation suite's query files. Add a suite by listing its files here; JSON lists
 # of {"query"|"request": ...}, JSONL, or TOML [[task]] tables with a request all work.
 EVAL_DATA = REPO / "lamtui" / "eval" / "data"
@@ -157,7 +157,7 @@ def test_seeds_are_disjoint_from_every_evaluation_suite(store: MemoryStore) -> N
     for path in EVAL_QUERY_FILES:
         assert path.exists(), f"evaluation queries missing: {path}"
     queries = load_queries(EVAL_QUERY_FILES)
-    assert len(queries) == 200
+    assert len(queries) == 200 + len(BuiltinSuite().tasks())
     seeds, seed_vectors = _seed_vectors(store)
     query_vectors = store.embedding.embed(queries)
     findings = near_duplicates(seeds, queries, seed_vectors, query_vectors)

@@ -208,3 +208,19 @@ def test_bad_eval_arguments_give_one_clear_message(
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_gold_demonstrations_for_the_memory_ablation_are_valid_memories(
+    intercode: InterCodeSuite,
+) -> None:
+    from lamtui.eval.memory import demonstration
+    from lamtui.memory.records import task_entry
+
+    tasks = [t for t in intercode.tasks("fs_1") if t.gold]
+    entries = [task_entry(r, str) for t in tasks if (r := demonstration(intercode, t))]
+    assert len(entries) == len(tasks) and all(entries)
+    first = entries[0]
+    assert first is not None
+    # Written relative to the working directory, as every sandbox lives elsewhere.
+    assert "./testbed" in first.data["actions"][0]["args"]["command"]
+    assert " /testbed" not in first.data["actions"][0]["args"]["command"]
