@@ -379,6 +379,8 @@ class LamtuiApp(App[int]):
             self._memory, problem = try_open_memory(settings, secrets.redactor())
             if problem:
                 self.call_from_thread(self.notify, problem, title="memory", severity="warning")
+            if self._memory is None:
+                self.call_from_thread(self.status.set, memory="off")
         return self._memory
 
     def on_events_ready(self, _: EventsReady) -> None:
@@ -400,7 +402,7 @@ class LamtuiApp(App[int]):
     def apply_events(self, events: list[Event]) -> None:
         """Record events and render those of the viewed task, coalescing output chunks.
         Public so tests and demos can show a fixed sequence of events."""
-        from lamtui.agent.events import MemoryUsed, ModelToken, TokenStats
+        from lamtui.agent.events import MemoryUsed, ModelToken, TaskStarted, TokenStats
 
         shown: list[Event] = []
         tokens: list[str] = []
@@ -423,6 +425,8 @@ class LamtuiApp(App[int]):
                 continue
             if isinstance(event, MemoryUsed):
                 self.status.set(memory=str(len(event.items)))
+            elif isinstance(event, TaskStarted) and self._memory is not None:
+                self.status.set(memory="0")  # until MemoryUsed says otherwise
             self._follow(event)
             if record.task_id == self.viewed:
                 shown.append(event)

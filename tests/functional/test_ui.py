@@ -657,3 +657,38 @@ def test_palette_lists_catalog_models(tmp_path: Path) -> None:
             assert f"Policy mode: {mode}" in titles
 
     drive(app, scenario)
+
+
+def test_memory_used_is_shown_in_the_log_and_the_status_bar(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real Chroma store (model-free embedder): the first task is remembered, the
+    second, similar one shows what was recalled."""
+    from lamtui.config import MemorySettings
+    from lamtui.memory import session
+    from lamtui.memory.embedding import HashingEmbeddingFunction
+    from lamtui.memory.store import MemoryStore
+
+    def open_store(settings: Any, **kw: Any) -> MemoryStore:
+        return MemoryStore.open(
+            MemorySettings(), None, embedding_function=HashingEmbeddingFunction(), seed=False
+        )
+
+    monkeypatch.setenv("LAMTUI_MEMORY_ENABLED", "true")
+    monkeypatch.setattr(session, "open_memory", open_store)
+    (tmp_path / "notes.txt").write_text("a\nb\n")
+    replies = [plan("count"), shell("wc -l notes.txt"), finish("2 lines")]
+    app, _ = make_app(tmp_path, replies * 2, policy_mode="readonly")
+
+    async def scenario(app: LamtuiApp, pilot: Pilot[Any]) -> None:
+        await request(app, pilot, "count the lines of notes.txt")
+        assert await finished(app, pilot) == "finished"
+        assert "remembered this task" in log_text(app)
+        assert app.status.info.memory == "0"
+        await request(app, pilot, "count the lines in notes.txt")
+        assert await finished(app, pilot, 2) == "finished"
+        assert "memory: 1 item(s) recalled" in log_text(app)
+        assert "task: count the lines of notes.txt" in log_text(app)
+        assert app.status.info.memory == "1"
+
+    drive(app, scenario)
