@@ -5,11 +5,11 @@
 set -euo pipefail
 out="${1:?usage: benchmarks/eval_bundled.sh OUT_DIR [lamtui eval flags]}"
 shift
-lamtui eval builtin --memory off --out "$out/builtin-memory-off" "$@"
-lamtui eval builtin --memory on --out "$out/builtin-memory-on" "$@"
 lamtui eval intercode-bash --memory off --out "$out/intercode-memory-off" "$@"
 # The ablation: memory seeded with fs_1's gold demonstrations, evaluated on fs_2..fs_4
 # (compare with the same splits of the run above).
 lamtui eval intercode-bash --memory on --seed-split fs_1 --out "$out/intercode-memory-on-fs_1" "$@"
+lamtui eval builtin --memory off --out "$out/builtin-memory-off" "$@"
+lamtui eval builtin --memory on --out "$out/builtin-memory-on" "$@"
 lamtui eval compare "$out/builtin-memory-off" "$out/builtin-memory-on"
 lamtui eval compare "$out/intercode-memory-off" "$out/intercode-memory-on-fs_1"

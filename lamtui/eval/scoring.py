@@ -1,8 +1,11 @@
 """InterCode's three-part judgement: same changed paths, same contents, same output.
 
-The output part is InterCode's TF-IDF cosine, reimplemented to match scikit-learn's
-TfidfVectorizer defaults (lowercase, tokens of two or more word characters, smooth idf,
-sublinear tf off, l2 norm) fitted on just the two outputs.
+The output part is InterCode's TF-IDF cosine, reimplemented after scikit-learn's
+TfidfVectorizer defaults (lowercase, smooth idf, sublinear tf off, l2 norm) fitted on just
+the two outputs — with one deliberate difference: single characters are tokens too.
+scikit-learn's default pattern drops them, which makes "3" and "" the same output (both
+have no tokens), so an agent that printed nothing would pass every task whose answer is a
+single digit. Outputs with no word characters at all are compared as text.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from collections import Counter
 
 from lamtui.eval.suite import Evidence, Verdict
 
-_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+_TOKEN = re.compile(r"(?u)\b\w+\b")
 OUTPUT_TOLERANCE = 1e-6  # cosine of identical bags can land a hair under 1.0
 
 
@@ -23,10 +26,11 @@ def _tokens(text: str) -> Counter[str]:
 
 def tfidf_cosine(a: str, b: str) -> float:
     """Cosine of the two outputs' TF-IDF vectors, fitted on the pair. Two outputs without
-    tokens are equal (1.0); one without tokens matches nothing (0.0)."""
+    tokens are equal (1.0) when their text is (whitespace aside); one without tokens
+    matches nothing (0.0)."""
     ta, tb = _tokens(a), _tokens(b)
     if not ta and not tb:
-        return 1.0
+        return 1.0 if a.split() == b.split() else 0.0
     if not ta or not tb:
         return 0.0
     # Smooth idf over 2 documents: ln(3 / (1 + df)) + 1.

@@ -21,7 +21,12 @@ from lamtui.eval.suite import ROOT_TOKEN, Evidence
         ("hello world", "hello world", 1.0),
         ("world hello\nhello", "Hello HELLO world", 1.0),  # a bag of tokens, case-folded
         ("", "", 1.0),
-        ("a b c", "", 1.0),  # one-character words are not tokens
+        ("a b c", "", 0.0),  # one-character words are tokens (unlike sklearn's default):
+        ("3\n", "", 0.0),  # an agent that printed nothing must not match a one-digit answer
+        ("3", "4", 0.0),
+        ("3\n", " 3", 1.0),
+        ("---\n", "---", 1.0),  # no word characters: compared as text
+        ("---", "+++", 0.0),
         ("12 files", "", 0.0),
         ("", "12 files", 0.0),
         ("alpha beta", "gamma delta", 0.0),
