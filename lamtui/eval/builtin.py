@@ -242,6 +242,7 @@ def load_specs(path: Path | None = None) -> list[TaskSpec]:
 
 class BuiltinSuite:
     name = NAME
+    judged_by_gold = False  # its own checks decide; the gold only serves the step eval
 
     def __init__(self, path: Path | None = None) -> None:
         self._specs = {spec.id: spec for spec in load_specs(path)}

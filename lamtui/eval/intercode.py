@@ -273,6 +273,7 @@ class InterCodeSuite:
 
     name = "intercode-bash"
     splits = SPLITS
+    judged_by_gold = True
 
     def __init__(self) -> None:
         self._tasks = {split: _load_split(split) for split in SPLITS}

@@ -47,7 +47,11 @@ from lamtui.safety.paths import check_path
 from lamtui.safety.policy import Policy
 
 FILE_TOOLS = ("read_file", "list_dir", "write_file", "edit_file")
-GOLD_TIMEOUT = 30.0  # seconds for a gold command (InterCode's are all quick)
+GOLD_TIMEOUT = 30.0
+NO_EFFECT = (
+    "the gold command has no observable effect in this fixture (no output, no file "
+    "change): doing nothing would pass, so the task cannot tell agents apart"
+)  # seconds for a gold command (InterCode's are all quick)
 
 
 @dataclass
@@ -155,6 +159,11 @@ def _evidence(
         summary=_normalize(summary, root),
         outputs=normalized,
     )
+
+
+def observable(gold: Evidence) -> bool:
+    """Whether the gold command did anything a judge can see."""
+    return bool(gold.changes) or bool(gold.output.strip())
 
 
 def run_command(
@@ -327,20 +336,17 @@ class TaskRunner:
         return root
 
     def _run_in(self, task: EvalTask, base: Path, result: TaskResult) -> None:
+        gold = self._gold(task, base)
+        if gold is not None and not observable(gold):
+            gold = None  # nothing to compare a first action with
+            if self.suite.judged_by_gold:
+                result.status = "skipped"
+                result.reasons = [NO_EFFECT]
+                return
         agent_root = self._sandbox_dir(task, base, "agent")
         before = snapshot(agent_root)
         tally = self._run_agent(task, agent_root, base / "home", result)
         agent = _evidence(agent_root, before, tally.outputs, tally.summary)
-        gold: Evidence | None = None
-        gold_root = base / "gold"
-        gold_root.mkdir()
-        self.suite.setup(task, gold_root)
-        gold_command = self.suite.gold_command(task, gold_root)
-        if gold_command is not None:
-            gold_before = snapshot(gold_root)
-            output, code = run_command(gold_command, gold_root, GOLD_TIMEOUT, self.sandboxed)
-            gold = _evidence(gold_root, gold_before, [output])
-            gold.exit_code = code
         verdict: Verdict = self.suite.judge(task, agent, gold)
         result.status = "passed" if verdict.success else "failed"
         result.parts = verdict.parts
@@ -356,6 +362,18 @@ class TaskRunner:
             result.first_action_success = three_part_score(first, gold).success
         elif self.options.step_eval and gold is not None:
             result.first_action_success = False  # no action proposed at all
+
+    def _gold(self, task: EvalTask, base: Path) -> Evidence | None:
+        """The gold command's effect in its twin sandbox, or None without a gold."""
+        gold_root = self._sandbox_dir(task, base, "gold")
+        command = self.suite.gold_command(task, gold_root)
+        if command is None:
+            return None
+        before = snapshot(gold_root)
+        output, code = run_command(command, gold_root, GOLD_TIMEOUT, self.sandboxed)
+        gold = _evidence(gold_root, before, [output])
+        gold.exit_code = code
+        return gold
 
     def _run_agent(self, task: EvalTask, root: Path, home: Path, result: TaskResult) -> _Tally:
         cancel = CancelToken()

@@ -58,6 +58,11 @@ class Suite(Protocol):
     @property
     def splits(self) -> tuple[str, ...]: ...
 
+    @property
+    def judged_by_gold(self) -> bool:
+        """True when judge() compares with the gold command's effect (InterCode)."""
+        ...
+
     def tasks(self, split: str | None = None) -> list[EvalTask]:
         """All tasks, or one split's; raises LamtuiError for an unknown split."""
         ...

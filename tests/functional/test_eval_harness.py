@@ -224,3 +224,17 @@ def test_gold_demonstrations_for_the_memory_ablation_are_valid_memories(
     # Written relative to the working directory, as every sandbox lives elsewhere.
     assert "./testbed" in first.data["actions"][0]["args"]["command"]
     assert " /testbed" not in first.data["actions"][0]["args"]["command"]
+
+
+def test_a_task_whose_gold_does_nothing_visible_is_skipped_not_passed(
+    intercode: InterCodeSuite,
+) -> None:
+    """`cd somewhere` prints nothing and changes no file: an agent that does nothing
+    would match it, so it is reported as skipped (never as passed)."""
+    tasks = _pick(intercode, ["fs_4-08", "fs_2-30"])
+    assert tasks[0].gold and tasks[0].gold.startswith("cd ")
+    backend = wrong(tasks, "true")
+    results = run(intercode, tasks, backend)
+    assert [r.status for r in results] == ["skipped", "skipped"]
+    assert "no observable effect" in results[0].reasons[0]
+    assert backend.remaining == len(tasks) * 3  # the model was never asked
