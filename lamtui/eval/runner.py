@@ -48,6 +48,7 @@ from lamtui.safety.policy import Policy
 
 FILE_TOOLS = ("read_file", "list_dir", "write_file", "edit_file")
 GOLD_TIMEOUT = 30.0
+MODEL_SUMMARIES = ("finished", "failed")  # outcomes whose summary the model wrote
 NO_EFFECT = (
     "the gold command has no observable effect in this fixture (no output, no file "
     "change): doing nothing would pass, so the task cannot tell agents apart"
@@ -278,7 +279,11 @@ class _Tally:
         elif isinstance(event, TaskFinished):
             self._step_done(self.decided_at)
             r.outcome = event.outcome
-            self.summary = event.summary
+            # Only the model's own finish summary is an answer: for the other outcomes
+            # the summary is lamtui's ("stopped after 4 actions"), and its numbers
+            # would pass a task whose answer is 4.
+            if event.outcome in MODEL_SUMMARIES:
+                self.summary = event.summary
         elif isinstance(event, Notice) and event.level == "error":
             r.reasons.append(event.message)
 

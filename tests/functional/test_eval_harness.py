@@ -238,3 +238,15 @@ def test_a_task_whose_gold_does_nothing_visible_is_skipped_not_passed(
     assert [r.status for r in results] == ["skipped", "skipped"]
     assert "no observable effect" in results[0].reasons[0]
     assert backend.remaining == len(tasks) * 3  # the model was never asked
+
+
+def test_lamtuis_own_stop_message_is_not_taken_as_the_agents_answer() -> None:
+    """count-backup-days' answer is 4; an agent stopped at a 4-action budget gets the
+    summary "stopped at the step budget (4)" from lamtui, which must not pass it."""
+    suite = get_suite("builtin")
+    (task,) = _pick(suite, ["count-backup-days"])
+    backend = ScriptedBackend([plan("look"), *[shell(f"echo try {n}") for n in "abcd"]])
+    runner = TaskRunner(suite, backend, EvalOptions(max_steps=4, task_timeout=60))
+    (result,) = run_tasks(runner, [task])
+    assert result.outcome == "budget" and result.steps == 4
+    assert result.status == "failed"
