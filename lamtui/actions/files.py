@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Mapping
 from pathlib import Path
 
 from lamtui.actions.result import ActionResult
@@ -125,3 +126,19 @@ def list_dir(path: str, workspace: Path, cap: int = LIST_CAP) -> ActionResult:
     if len(entries) > cap:
         lines.append(f"[… {len(entries) - cap} more entries …]")
     return ActionResult(ok=True, output="\n".join(lines) if lines else "(empty directory)")
+
+
+FILE_TOOLS = ("read_file", "list_dir", "write_file", "edit_file")
+
+
+def run_file_tool(tool: str, args: Mapping[str, str], workspace: Path) -> ActionResult:
+    """Dispatch one file tool (one of FILE_TOOLS) with its schema-checked args."""
+    if tool == "read_file":
+        return read_file(args["path"], workspace)
+    if tool == "list_dir":
+        return list_dir(args["path"], workspace)
+    if tool == "write_file":
+        return write_file(args["path"], args["content"], workspace)
+    if tool == "edit_file":
+        return edit_file(args["path"], args["search"], args["replace"], workspace)
+    return ActionResult(ok=False, error=f"{tool!r} is not a file tool")

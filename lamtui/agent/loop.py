@@ -282,8 +282,7 @@ class Agent:
     def _memory_lost(self, task_id: str, exc: MemoryUnavailable) -> Notice:
         """Memory failed: say so once and carry on without it."""
         self.memory = None
-        hint = f" ({exc.hint})" if exc.hint else ""
-        return Notice(task_id, level="warning", message=f"working without memory: {exc}{hint}")
+        return Notice(task_id, level="warning", message=f"working without memory: {exc}")
 
     def _generate(
         self, task: _Task, phase: str, schema: dict[str, Any], parse: Any
@@ -560,14 +559,8 @@ class Agent:
                 redact=self.redact,
             )
             yield from run_shell(args["command"], ws, options, self.cancel)
-        elif action.tool == "read_file":
-            yield files.read_file(args["path"], ws)
-        elif action.tool == "list_dir":
-            yield files.list_dir(args["path"], ws)
-        elif action.tool == "write_file":
-            yield files.write_file(args["path"], args["content"], ws)
-        elif action.tool == "edit_file":
-            yield files.edit_file(args["path"], args["search"], args["replace"], ws)
+        elif action.tool in files.FILE_TOOLS:
+            yield files.run_file_tool(action.tool, args, ws)
         else:  # the schema makes this unreachable; keep the failure explicit anyway
             yield ActionResult(ok=False, error=f"unknown tool {action.tool!r}")
 

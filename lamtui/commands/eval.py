@@ -99,11 +99,9 @@ def _model_meta(backend: Any) -> dict[str, Any]:
 class Progress:
     """A bar on stderr (redrawn in place on a terminal, a line per task otherwise)."""
 
-    def __init__(self, total: int) -> None:
-        self.total = total
+    def __init__(self) -> None:
         self.counts = {"passed": 0, "failed": 0, "skipped": 0, "error": 0}
         self.tty = sys.stderr.isatty()
-        self.started = time.monotonic()
 
     def __call__(self, n: int, total: int, result: Any) -> None:
         self.counts[result.status] = self.counts.get(result.status, 0) + 1
@@ -169,7 +167,7 @@ def handle_run(args: argparse.Namespace) -> int:
                 path = Path(backend.info.model_path) if backend.info.model_path else None
                 memory, seeded = open_eval_memory(Path(memory_dir), path, suite, seed_tasks)
             runner = TaskRunner(suite, backend, options, memory)
-            progress = Progress(len(tasks))
+            progress = Progress()
             for n, task in enumerate(tasks, 1):
                 results.append(runner.run(task))
                 progress(n, len(tasks), results[-1])

@@ -39,14 +39,13 @@ from lamtui.agent.events import (
 )
 from lamtui.agent.loop import Agent, AgentMemory, AgentOptions
 from lamtui.agent.schema import Action
-from lamtui.eval.fsdiff import changes, snapshot
+from lamtui.eval.fsdiff import changes, hashes_of, snapshot
 from lamtui.eval.scoring import three_part_score
 from lamtui.eval.suite import ROOT_TOKEN, EvalTask, Evidence, Suite, Verdict
 from lamtui.lam.base import Backend, CancelToken
 from lamtui.safety.paths import check_path
 from lamtui.safety.policy import Policy
 
-FILE_TOOLS = ("read_file", "list_dir", "write_file", "edit_file")
 GOLD_TIMEOUT = 30.0
 MODEL_SUMMARIES = ("finished", "failed")  # outcomes whose summary the model wrote
 NO_EFFECT = (
@@ -150,7 +149,7 @@ def _evidence(
 ) -> Evidence:
     after = snapshot(root)
     changed = changes(before, after)
-    hashes = {path: after[path] for path in changed if path in after}
+    hashes = hashes_of(after, changed)
     normalized = [_normalize(text, root) for text in outputs]
     return Evidence(
         root=root,
@@ -187,21 +186,12 @@ def run_command(
 
 def _run_action(action: Action, root: Path, timeout: float, sandboxed: bool) -> list[str]:
     """Execute one proposed action in `root` (the offline step evaluation); outputs."""
-    args = action.args
+    args = {key: str(value) for key, value in action.args.items()}
     if action.tool == "shell":
-        return [run_command(str(args["command"]), root, timeout, sandboxed)[0]]
-    if action.tool in FILE_TOOLS and not check_path(str(args.get("path", "")), root).inside:
-        return []  # never write (or read) outside the twin for an offline comparison
-    result: ActionResult | None = None
-    if action.tool == "read_file":
-        result = files.read_file(str(args["path"]), root)
-    elif action.tool == "list_dir":
-        result = files.list_dir(str(args["path"]), root)
-    elif action.tool == "write_file":
-        result = files.write_file(str(args["path"]), str(args["content"]), root)
-    elif action.tool == "edit_file":
-        result = files.edit_file(str(args["path"]), str(args["search"]), str(args["replace"]), root)
-    return [result.output] if result is not None else []
+        return [run_command(args["command"], root, timeout, sandboxed)[0]]
+    if action.tool not in files.FILE_TOOLS or not check_path(args.get("path", ""), root).inside:
+        return []  # finish/ask_user, or a path outside the twin: never touch the machine
+    return [files.run_file_tool(action.tool, args, root).output]
 
 
 def _move_root(action: Action, old: Path, new: Path) -> Action:
@@ -308,13 +298,11 @@ class TaskRunner:
         backend: Backend,
         options: EvalOptions,
         memory: AgentMemory | None = None,
-        work_dir: Path | None = None,
     ) -> None:
         self.suite = suite
         self.backend = backend
         self.options = options
         self.memory = memory
-        self.work_dir = work_dir
         self.sandboxed = sandbox_status().available
 
     def run(self, task: EvalTask) -> TaskResult:
@@ -323,9 +311,7 @@ class TaskRunner:
             result.status = "skipped"
             result.reasons = [task.skip]
             return result
-        with tempfile.TemporaryDirectory(
-            prefix=f"lamtui-eval-{task.id}-", dir=self.work_dir
-        ) as tmp:
+        with tempfile.TemporaryDirectory(prefix=f"lamtui-eval-{task.id}-") as tmp:
             base = Path(tmp).resolve()
             try:
                 self._run_in(task, base, result)

@@ -58,5 +58,4 @@ def try_open_memory(
     try:
         return open_memory(settings, redact=redact), ""
     except MemoryUnavailable as exc:
-        hint = f" ({exc.hint})" if exc.hint else ""
-        return None, f"working without memory: {exc.message}{hint}"
+        return None, f"working without memory: {exc}"  # LamtuiError adds the hint
