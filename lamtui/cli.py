@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     from lamtui.commands import policy as policy_cmd
     from lamtui.commands import run as run_cmd
     from lamtui.commands import secrets as secrets_cmd
+    from lamtui.commands import train as train_cmd
     from lamtui.commands import trajectories as trajectories_cmd
     from lamtui.commands import undo as undo_cmd
 
@@ -50,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     memory_cmd.register(sub)
     eval_cmd.register(sub)
     doctor_cmd.register(sub)
+    train_cmd.register(sub)
     return parser
 
 

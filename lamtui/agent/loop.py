@@ -124,6 +124,7 @@ class Agent:
         cancel: CancelToken | None = None,
         secrets: SecretStore | None = None,
         memory: AgentMemory | None = None,
+        examples: ExampleSource | None = None,
     ) -> None:
         self.backend = backend
         self.approver = approver
@@ -132,6 +133,12 @@ class Agent:
         self.cancel = cancel or CancelToken()
         self.secrets = secrets
         self.memory = memory  # None: work without memory (off, or it failed to open)
+        # A trained LAM is shown the nearest corpus examples; the shipped corpus by default.
+        if examples is None and backend.info.prompt_style == "lam":
+            from lamtui.memory.examples import shipped_index
+
+            examples = shipped_index()
+        self.examples = examples
         # Redaction is always on: stored secrets by value, credentials by pattern.
         self.redact: Redactor = secrets.redactor() if secrets else Redactor()
         self.audit = AuditLog(redact=self.redact) if self.options.record else None
@@ -150,9 +157,7 @@ class Agent:
             yield from self._remember_fact(task_id, fact)
             return
         env = snapshot(self.workspace)
-        task = _Task(
-            task_id, request, self.workspace, prompts.task_messages(request, describe(env))
-        )
+        task = _Task(task_id, request, self.workspace, self._opening(request, env, None))
         # The recorder also feeds memory, so it exists when either wants the record.
         if self.options.record or self.memory is not None:
             task.recorder = TrajectoryRecorder(
@@ -182,9 +187,7 @@ class Agent:
         recalled = yield from self._recall(task)
         if recalled is not None:
             # Placed once, before planning, so every later prompt extends this one.
-            task.messages = prompts.task_messages(
-                request, describe(env), recalled.text, recalled.demonstrations
-            )
+            task.messages = self._opening(request, env, recalled)
         outcome, summary = "error", ""
         try:
             yield from self._plan(task)
@@ -219,6 +222,34 @@ class Agent:
             duration=time.monotonic() - task.started,
             trajectory_id=trajectory_id,
         )
+
+    def _opening(
+        self, request: str, env: dict[str, Any], recalled: Recall | None
+    ) -> list[Message]:
+        """The task's first messages. A trained LAM (prompt style "lam") gets the compact
+        prompt: the workspace with its entries and the nearest worked examples (the
+        user's remembered tasks first, then the shipped corpus); other models get the
+        system text, few-shot block and memory. Either way a demonstration is shown
+        only above the relevance floor: no example beats a wrong one."""
+        demos = [
+            d
+            for d in (recalled.demonstrations if recalled is not None else [])
+            if float(d.get("similarity", 1.0)) >= DEMONSTRATION_FLOOR
+        ]
+        if self.backend.info.prompt_style != "lam":
+            memory = recalled.text if recalled is not None else ""
+            return prompts.task_messages(request, describe(env), memory, demos)
+        pairs = [pair for pair in map(_demo_pair, demos) if pair is not None]
+        if self.examples is not None:
+            pairs += self.examples.nearest(request, prompts.MAX_EXAMPLES - len(pairs))
+        git = env.get("git") or {}
+        workspace = prompts.workspace_line(
+            str(env["cwd"]),
+            list(env.get("listing") or []),
+            git.get("branch") if git else None,
+            env.get("workspace_entries"),
+        )
+        return prompts.lam_task_messages(request, workspace, pairs[: prompts.MAX_EXAMPLES])
 
     # -- memory: recall before planning, remember after; never fatal --------------------
 
@@ -634,6 +665,28 @@ class Agent:
     def _check_cancel(self) -> None:
         if self.cancel.cancelled:
             raise Cancelled("cancelled")
+
+
+# Memory demonstrations below this embedding similarity are not shown as worked
+# examples: the bundled model copies whatever example it sees, relevant or not.
+DEMONSTRATION_FLOOR = 0.55
+
+
+class ExampleSource(Protocol):
+    """Worked (request, command) examples for the trained LAM's prompt
+    (lamtui.memory.examples.ExampleIndex)."""
+
+    def nearest(self, request: str, k: int = 2) -> list[tuple[str, str]]: ...
+
+
+def _demo_pair(demo: dict[str, Any]) -> tuple[str, str] | None:
+    """A remembered task as a (request, command) example: its first shell action."""
+    for action in demo.get("actions") or []:
+        if isinstance(action, dict) and action.get("tool") == "shell":
+            command = str((action.get("args") or {}).get("command", "")).strip()
+            if command:
+                return str(demo.get("request", "")).strip(), command
+    return None
 
 
 def _request_problem(request: str) -> str:

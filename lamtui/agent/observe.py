@@ -34,6 +34,9 @@ def _git_state(workspace: Path) -> dict[str, Any] | None:
     return {"branch": branch, "changed_files": len(lines) - 1}
 
 
+LISTING_MAX = 40  # entry names kept (the trained LAM's prompt shows the first 12)
+
+
 def snapshot(workspace: Path) -> dict[str, Any]:
     memory = psutil.virtual_memory()
     try:
@@ -42,9 +45,12 @@ def snapshot(workspace: Path) -> dict[str, Any]:
     except OSError:
         disk_free = None
     try:
-        entries = sum(1 for _ in os.scandir(workspace))
+        names = sorted(
+            e.name + ("/" if e.is_dir(follow_symlinks=False) else "") for e in os.scandir(workspace)
+        )
+        entries: int | None = len(names)
     except OSError:
-        entries = None
+        names, entries = [], None
     return {
         "cwd": str(workspace),
         "os": f"{platform.system()} {platform.release()}",
@@ -55,6 +61,7 @@ def snapshot(workspace: Path) -> dict[str, Any]:
         "memory_available_gb": round(memory.available / GiB, 1),
         "disk_free_gb": disk_free,
         "workspace_entries": entries,
+        "listing": names[:LISTING_MAX],
         "git": _git_state(workspace),
     }
 

@@ -12,6 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from lamtui.agent.schema import Action, Plan, PlannedSubtask
 from lamtui.lam.base import Message
 
 MAX_REQUEST_CHARS = 8000
@@ -188,6 +189,76 @@ def task_messages(
         m for demo in reversed(demonstrations[:MAX_DEMONSTRATIONS]) for m in demonstration(demo)
     ]
     return [Message("system", SYSTEM), *EXAMPLES, *demos, Message("user", "\n".join(parts))]
+
+
+# -- the compact prompt of a trained LAM ------------------------------------------------
+# A model trained on lamtui's protocol (lamtui train) needs no system text and no
+# few-shot block: the request, the workspace with its entries, and the nearest worked
+# examples (request => command) that it learned to adapt. lamtui.train renders its
+# training data with these same builders, so training and inference match token for
+# token up to the assistant turn.
+
+MAX_LISTING = 12
+MAX_EXAMPLES = 3
+
+
+def workspace_line(
+    cwd: str, entries: Sequence[str], git_branch: str | None = None, total: int | None = None
+) -> str:
+    """`Workspace: /path (3 entries: a.txt, dir1/, dir2/)`; names past MAX_LISTING are
+    counted, not shown. `total` is the real count when `entries` was cut."""
+    count = max(total or 0, len(entries))
+    shown = ", ".join(entries[:MAX_LISTING])
+    more = f", +{count - min(len(entries), MAX_LISTING)} more" if count > MAX_LISTING else ""
+    what = f"{count} entries: {shown}{more}" if entries else "empty"
+    git = f"; git branch {git_branch}" if git_branch else ""
+    return f"Workspace: {cwd} ({what}{git})"
+
+
+def lam_task_messages(
+    request: str,
+    workspace: str,
+    examples: Sequence[tuple[str, str]] = (),
+    memory: str = "",
+) -> list[Message]:
+    """The start of a trained LAM's conversation, ending with the plan cue. `examples`
+    are (request, command) pairs, best match last (nearest to the request)."""
+    parts = [f"Request: {request}", workspace]
+    if examples:
+        shown = list(examples[:MAX_EXAMPLES])[::-1]
+        parts.append("Examples:\n" + "\n".join(f"- {nl} => {cmd}" for nl, cmd in shown))
+    if memory:
+        parts.append(memory)
+    parts.append(PLAN_CUE)
+    return [Message("user", "\n".join(parts))]
+
+
+def short_title(text: str, limit: int = 60) -> str:
+    """A request cut at a word boundary, for plan goals and step titles."""
+    text = " ".join(text.split()).rstrip(".")
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut or text[:limit]
+
+
+def plan_json(goal: str, steps: Sequence[str]) -> str:
+    """A one-subtask plan exactly as the agent appends the model's plan (Plan.to_json)."""
+    return Plan(goal=goal, subtasks=[PlannedSubtask(title=goal, steps=list(steps))]).to_json()
+
+
+def action_json(
+    thought: str,
+    tool: str,
+    args: dict[str, str],
+    status: str = "continue",
+    plan_update: list[str] | None = None,
+) -> str:
+    """An action exactly as the agent appends the model's action (Action.to_json)."""
+    action = Action(
+        thought=thought, tool=tool, args=args, status=status, plan_update=plan_update
+    )  # type: ignore[arg-type]  # tool and status are checked by the model's validators
+    return action.to_json()
 
 
 def step_cue(position: int, total: int, title: str) -> str:

@@ -96,12 +96,20 @@ def _notes(state: LocalState, selected: str) -> str:
 
 def _list(args: argparse.Namespace) -> int:
     states = [catalog.local_state(e) for e in catalog.load_catalog()]
+    from lamtui.lam.adapters import find_adapters, is_adapter
+
     known = {s.path.resolve() for s in states if s.state == "present"}
-    found = [d for d in catalog.discover_models() if d.path.resolve() not in known]
+    found = [
+        d
+        for d in catalog.discover_models()
+        if d.path.resolve() not in known and not is_adapter(d.path)
+    ]
+    adapters = find_adapters()
     if args.json:
         document = {
             "models": [_entry_json(s) for s in states],
             "discovered": [_discovered_json(d) for d in found],
+            "adapters": [_adapter_json(p, m) for p, m in adapters],
         }
         print(json.dumps(document, indent=2))
         return 0
@@ -124,8 +132,33 @@ def _list(args: argparse.Namespace) -> int:
             ("NAME", "SIZE", "FROM", "PATH"),
             [(d.name, _human_size(d.size_bytes), d.origin, str(d.path)) for d in found],
         )
+    if adapters:
+        print("\nLoRA adapters (use BASE+ADAPTER.gguf as the model):")
+        _print_table(
+            ("ADAPTER", "BASE", "SIZE", "VAL LOSS", "SCORES", "PATH"),
+            [_adapter_row(p, m) for p, m in adapters],
+        )
     print(f"\nmodels folder: {get_paths().models_dir}")
     return 0
+
+
+def _adapter_json(path: Path, manifest: dict[str, Any]) -> dict[str, Any]:
+    return {"path": str(path), "size_bytes": path.stat().st_size, "manifest": manifest}
+
+
+def _adapter_row(path: Path, manifest: dict[str, Any]) -> tuple[str, ...]:
+    base = manifest.get("base") or {}
+    scores = manifest.get("scores") or {}
+    shown = ", ".join(f"{k} {v}" for k, v in scores.items()) or "not measured"
+    val = manifest.get("val_loss")
+    return (
+        path.stem,
+        f"{base.get('file', '?')} ({str(base.get('sha256', ''))[:8]})",
+        _human_size(path.stat().st_size),
+        f"{val:.3f}" if isinstance(val, float) else "-",
+        shown,
+        str(path),
+    )
 
 
 def _discovered_json(found: DiscoveredModel) -> dict[str, Any]:

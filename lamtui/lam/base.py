@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 Role = Literal["system", "user", "assistant"]
-PromptStyle = Literal["chat", "completion"]
+# "lam": a completion model trained on lamtui's compact protocol (lamtui train)
+PromptStyle = Literal["chat", "completion", "lam"]
 FinishReason = Literal["stop", "length", "cancelled"]
 
 

@@ -20,7 +20,7 @@ import json
 import os
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Literal
@@ -67,6 +67,8 @@ class CatalogEntry(BaseModel):
     recommended: bool = False
     bundled: bool = False
     path: str = Field(default="", description="user entries: the file's absolute path")
+    base: str = Field(default="", description="with adapter: the catalog name of the base")
+    adapter: str = Field(default="", description="a LoRA adapter GGUF shipped with lamtui")
 
     @field_validator("name")
     @classmethod
@@ -114,6 +116,7 @@ class ResolvedModel:
     prompt_style: PromptStyle
     context_length: int = 0  # from the GGUF header; 0 when it does not say
     sha256: str = ""  # the verified (or cached) hash, empty when unknown
+    adapter: Path | None = None  # a LoRA adapter GGUF applied on top (lam.adapters)
 
 
 @dataclass(frozen=True)
@@ -234,6 +237,10 @@ def entry_path(entry: CatalogEntry) -> Path:
     """Where the entry's file is (or will be, once pulled)."""
     if entry.path:
         return Path(entry.path)
+    if entry.adapter:
+        from lamtui.lam.adapters import shipped_adapter_dir
+
+        return shipped_adapter_dir() / entry.adapter
     return get_paths().models_dir / entry.file
 
 
@@ -501,6 +508,12 @@ def _check_hash(entry: CatalogEntry, path: Path) -> str:
 
 
 def _resolve_entry(entry: CatalogEntry, verify: bool) -> ResolvedModel:
+    if entry.adapter:
+        from lamtui.lam.adapters import attach, shipped_adapter_dir
+
+        base = resolve_model(entry.base, verify=verify)
+        with_adapter = attach(base, shipped_adapter_dir() / entry.adapter)
+        return replace(with_adapter, name=entry.name, entry=entry)
     if entry.bundled:
         path = ensure_bundled(entry)
     else:
@@ -544,6 +557,11 @@ def resolve_model(name_or_path: str, *, verify: bool = True) -> ResolvedModel:
     text = name_or_path.strip()
     if not text:
         raise ModelError("no model given", "pass a name from `lamtui models list` or a path")
+    from lamtui.lam.adapters import attach, split_spec
+
+    spec = split_spec(text)
+    if spec is not None and not Path(text).expanduser().is_file():
+        return attach(resolve_model(spec[0], verify=verify), Path(spec[1]))
     entries = load_catalog()
     if not _looks_like_path(text):
         entry = find_entry(text, entries)

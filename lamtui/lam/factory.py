@@ -40,4 +40,5 @@ def open_backend(settings: ModelSettings) -> Backend:
         context=settings.context,
         sha256=resolved.entry.sha256 if resolved.entry else "",
         fast_grammar=settings.fast_grammar,
+        lora_path=resolved.adapter,
     )

@@ -58,6 +58,7 @@ class LlamaCppBackend:
         sha256: str = "",
         fast_grammar: bool = True,
         available_bytes: int | None = None,
+        lora_path: Path | None = None,  # a LoRA adapter GGUF applied on the base
     ) -> None:
         header = read_header(model_path)  # clear errors for missing / non-GGUF / truncated
         self.plan: ResourcePlan = plan_resources(
@@ -69,7 +70,8 @@ class LlamaCppBackend:
         )
         style: PromptStyle = prompt_style or ("chat" if header.chat_template else "completion")
         started = time.perf_counter()
-        self._llm = _load(model_path, self.plan)
+        self._llm = _load(model_path, self.plan, lora_path)
+        self.lora_path = lora_path
         self.load_seconds = time.perf_counter() - started
         import llama_cpp
 
@@ -248,7 +250,50 @@ def _silence_llama_logs() -> None:
     llama_cpp.llama_log_set(_drop, ctypes.c_void_p(0))
 
 
-def _load(model_path: Path, plan: ResourcePlan) -> Any:
+_params_patched = False
+
+
+def avoid_amx_repacking() -> None:
+    """On CPUs with AMX, llama.cpp repacks weights into its AMX buffer type, and decoding
+    then segfaults (llama-cpp-python 0.3.36 on a Sapphire Rapids Xeon: the first decode
+    crashes, with or without an adapter). Loading without extra buffer types avoids it;
+    elsewhere nothing changes. Patched at the source so every loader (chat, embeddings)
+    gets the same parameters."""
+    global _params_patched
+    if _params_patched:
+        return
+    import llama_cpp
+    import llama_cpp.llama_cpp as raw
+
+    _params_patched = True
+    has_amx = getattr(raw, "ggml_cpu_has_amx_int8", None)
+    try:
+        amx = bool(has_amx()) if has_amx is not None else _cpu_flag("amx_int8")
+    except (OSError, AttributeError):
+        amx = _cpu_flag("amx_int8")
+    if not amx or os.environ.get("LAMTUI_LLAMA_REPACK") == "1":
+        return
+    original = raw.llama_model_default_params
+
+    def without_extra_buffers() -> Any:
+        params = original()
+        if hasattr(params, "use_extra_bufts"):
+            params.use_extra_bufts = False
+        return params
+
+    raw.llama_model_default_params = without_extra_buffers
+    llama_cpp.llama_model_default_params = without_extra_buffers
+
+
+def _cpu_flag(flag: str) -> bool:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            return flag in fh.read().split()
+    except OSError:
+        return False
+
+
+def _load(model_path: Path, plan: ResourcePlan, lora_path: Path | None = None) -> Any:
     try:
         from llama_cpp import Llama
     except ImportError as exc:  # pragma: no cover - depends on the install
@@ -257,6 +302,7 @@ def _load(model_path: Path, plan: ResourcePlan) -> Any:
             "run the set-up command from README.md",
         ) from None
     _silence_llama_logs()
+    avoid_amx_repacking()
     try:
         return Llama(
             model_path=str(model_path),
@@ -265,6 +311,7 @@ def _load(model_path: Path, plan: ResourcePlan) -> Any:
             n_threads_batch=plan.threads,
             n_batch=512,
             verbose=False,
+            lora_path=str(lora_path) if lora_path is not None else None,
         )
     except (ValueError, RuntimeError) as exc:
         raise ModelError(

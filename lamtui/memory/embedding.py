@@ -86,9 +86,10 @@ class _Encoder:
     def __init__(self, model_path: Path, method: Method, threads: int) -> None:
         import llama_cpp
 
-        from lamtui.lam.llamacpp import _silence_llama_logs
+        from lamtui.lam.llamacpp import _silence_llama_logs, avoid_amx_repacking
 
         _silence_llama_logs()
+        avoid_amx_repacking()
         self._lib = llama_cpp
         self.method = method
         if method == "hidden":

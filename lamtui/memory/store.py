@@ -391,7 +391,9 @@ class MemoryStore:
                 )
         text = render(chosen["task"], chosen["fact"], chosen["rejection"])
         items = [hit.item() for kind in KINDS for hit in chosen[kind]]
-        demonstrations = [dict(hit.entry.data) for hit in chosen["task"]]
+        demonstrations = [
+            dict(hit.entry.data, similarity=hit.similarity) for hit in chosen["task"]
+        ]
         return Recall(text, items, demonstrations=demonstrations)
 
     def search(self, query: str, k: int = 10, kind: Kind | None = None) -> list[Hit]:

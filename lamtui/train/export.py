@@ -1,0 +1,73 @@
+"""The LoRA adapter as a GGUF that llama.cpp (and so llama-cpp-python's `lora_path`,
+llama-server's --lora and Ollama's ADAPTER) loads on top of the original quantized base.
+The layout follows llama.cpp's convert_lora_to_gguf.py: general.type "adapter",
+adapter.type "lora", adapter.lora.alpha, and per base tensor NAME.lora_a / NAME.lora_b."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from lamtui.errors import Cancelled, LamtuiError
+
+# Hugging Face module names → llama.cpp tensor names (gemma3, llama, qwen2, ... alike).
+GGUF_NAMES = {
+    "self_attn.q_proj": "attn_q",
+    "self_attn.k_proj": "attn_k",
+    "self_attn.v_proj": "attn_v",
+    "self_attn.o_proj": "attn_output",
+    "mlp.gate_proj": "ffn_gate",
+    "mlp.up_proj": "ffn_up",
+    "mlp.down_proj": "ffn_down",
+}
+_LORA = re.compile(r"layers\.(\d+)\.(\w+\.\w+)\.lora_([AB])\.(?:default\.)?weight$")
+
+
+def lora_tensors(model: Any) -> dict[str, Any]:
+    """{gguf name: float32 numpy array} of every LoRA matrix in the peft model."""
+    import torch
+
+    out: dict[str, Any] = {}
+    for name, tensor in model.named_parameters():
+        match = _LORA.search(name)
+        if not match:
+            continue
+        layer, module, which = match.groups()
+        if module not in GGUF_NAMES:
+            raise LamtuiError(f"cannot export LoRA on {module}: llama.cpp has no name for it")
+        key = f"blk.{layer}.{GGUF_NAMES[module]}.weight.lora_{which.lower()}"
+        # float32: llama.cpp 0.3.36 segfaults decoding with an F16 adapter on AMX CPUs.
+        out[key] = tensor.detach().to(torch.float32).cpu().numpy()
+    if not out:
+        raise LamtuiError("the model has no LoRA weights to export")
+    return out
+
+
+def export_adapter(model: Any, alpha: float, path: Path) -> None:
+    """Write the adapter to PATH.part and rename it over PATH only when complete: a
+    failed or interrupted export never replaces a good adapter."""
+    import gguf
+
+    arch = str(getattr(model.get_base_model().config, "model_type", "llama"))
+    tensors = lora_tensors(model)
+    tmp = path.with_name(path.name + ".part")
+    try:
+        writer = gguf.GGUFWriter(str(tmp), arch)
+        writer.add_string("general.type", "adapter")
+        writer.add_string("adapter.type", "lora")
+        writer.add_float32("adapter.lora.alpha", float(alpha))
+        for key in sorted(tensors):
+            writer.add_tensor(key, tensors[key])
+        writer.write_header_to_file()
+        writer.write_kv_data_to_file()
+        writer.write_tensors_to_file()
+        writer.close()
+        os.replace(tmp, path)
+    except KeyboardInterrupt:
+        tmp.unlink(missing_ok=True)
+        raise Cancelled("the export was interrupted; the previous adapter is untouched") from None
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise LamtuiError(f"could not write the adapter {path}: {exc.strerror or exc}") from None

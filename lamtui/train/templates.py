@@ -1,0 +1,380 @@
+"""Everyday tasks generated from templates, with varied names and contents, so the LAM
+also learns the file tools and multi-step tasks (read → edit), and to state the answer
+it observed. Each is run for real in a scratch workspace: observations are genuine."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from lamtui.actions import files
+from lamtui.actions.result import ActionResult
+from lamtui.agent import prompts
+from lamtui.train.examples import Example, Turn, conversation, cwd_for
+from lamtui.train.grounding import _content, listing, run_sandboxed
+
+FILES = (
+    "notes.txt",
+    "todo.txt",
+    "report.md",
+    "data.csv",
+    "app.log",
+    "main.py",
+    "run.sh",
+    "config.ini",
+    "users.txt",
+    "server.log",
+    "summary.txt",
+    "list.txt",
+    "index.html",
+    "draft.md",
+    "script.py",
+    "results.csv",
+    "errors.log",
+    "hello.txt",
+    "input.txt",
+)
+DIRS = ("dir1", "dir2", "docs", "src", "backup", "logs", "data", "old", "out", "work", "tmp2")
+WORDS = ("error", "todo", "alice", "timeout", "warning", "done", "admin", "retry")
+KEYS = (
+    ("port", "80", "8080"),
+    ("host", "localhost", "0.0.0.0"),
+    ("debug", "false", "true"),
+    ("workers", "2", "4"),
+    ("level", "info", "debug"),
+)
+
+Build = Callable[[random.Random, Path], tuple[str, list[tuple[str, str, str, dict[str, str]]]]]
+
+
+def _write(root: Path, name: str, text: str | None = None) -> None:
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text if text is not None else _content(name, len(name)), encoding="utf-8")
+
+
+def _two(r: random.Random, pool: tuple[str, ...]) -> tuple[str, str]:
+    a, b = r.sample(pool, 2)
+    return a, b
+
+
+# Each builder makes the workspace and returns (request, [(title, thought, tool, args)]).
+def copy_between(
+    r: random.Random, root: Path
+) -> tuple[str, list[tuple[str, str, str, dict[str, str]]]]:
+    f = r.choice(FILES)
+    d1, d2 = _two(r, DIRS)
+    _write(root, f"{d1}/{f}")
+    (root / d2).mkdir(exist_ok=True)
+    verb = r.choice(("copy", "Copy", "please copy", "duplicate"))
+    req = f"{verb} {f} from {d1} to {d2}"
+    return req, [
+        (f"Copy {f} into {d2}", "cp copies the file.", "shell", {"command": f"cp {d1}/{f} {d2}/"})
+    ]
+
+
+def move_file(
+    r: random.Random, root: Path
+) -> tuple[str, list[tuple[str, str, str, dict[str, str]]]]:
+    f = r.choice(FILES)
+    d = r.choice(DIRS)
+    _write(root, f)
+    (root / d).mkdir(exist_ok=True)
+    req = r.choice((f"move {f} into {d}", f"put {f} in the {d} folder", f"Move {f} to {d}/"))
+    return req, [(f"Move {f} into {d}", "mv moves the file.", "shell", {"command": f"mv {f} {d}/"})]
+
+
+def rename_file(
+    r: random.Random, root: Path
+) -> tuple[str, list[tuple[str, str, str, dict[str, str]]]]:
+    f, g = _two(r, FILES)
+    _write(root, f)
+    req = r.choice((f"rename {f} to {g}", f"Rename the file {f} as {g}"))
+    return req, [(f"Rename {f}", "mv renames the file.", "shell", {"command": f"mv {f} {g}"})]
+
+
+def make_executable(
+    r: random.Random, root: Path
+) -> tuple[str, list[tuple[str, str, str, dict[str, str]]]]:
+    f = r.choice(("run.py", "build.sh", "deploy.sh", "start.sh", "tool.py", "main.py", "backup.sh"))
+    _write(root, f)
+    req = r.choice((f"make {f} executable", f"Make {f} runnable", f"give {f} execute permission"))
+    return req, [
+        (
+            f"Make {f} executable",
+            "chmod +x adds execute permission.",
+            "shell",
+            {"command": f"chmod +x {f}"},
+        )
+    ]
+
+
+def count_lines(
+    r: random.Random, root: Path
+) -> tuple[str, list[tuple[str, str, str, dict[str, str]]]]:
+    f = r.choice(FILES)
+    _write(root, f, "".join(f"row {i}\n" for i in range(r.randint(2, 40))))
+    req = r.choice(
+        (f"count the lines in {f}", f"how many lines does {f} have?", f"How many lines are in {f}")
+    )
+    return req, [
+        (f"Count the lines of {f}", "wc -l counts lines.", "shell", {"command": f"wc -l < {f}"})
+    ]
+
+
+def count_matches(
+    r: random.Random, root: Path
+) -> tuple[str, list[tuple[str, str, str, dict[str, str]]]]:
+    f = r.choice(("app.log", "server.log", "errors.log", "notes.txt", "todo.txt"))
+    w = r.choice(WORDS)
+    lines = [f"{r.choice(WORDS)} line {i}" for i in range(r.randint(3, 25))]
+    _write(root, f, "\n".join(lines) + "\n")
+    req = r.choice((f"how many lines in {f} contain {w}?", f"count the {w} lines in {f}"))
+    return req, [
+        (
+            f"Count lines with {w}",
+            "grep -c counts matching lines.",
+            "shell",
+            {"command": f"grep -c '{w}' {f}"},
+        )
+    ]
+
+
+def count_files(
+    r: random.Random, root: Path
+) -> tuple[str, list[tuple[str, str, str, dict[str, str]]]]:
+    d = r.choice(DIRS)
+    ext = r.choice(("txt", "py", "log", "csv", "md"))
+    for i in range(r.randint(1, 7)):
+        _write(root, f"{d}/file{i}.{ext}")
+    _write(root, f"{d}/other.dat", "x\n")
+    req = r.choice((f"how many .{ext} files are in {d}?", f"count the {ext} files under {d}"))
+    cmd = f"find {d} -type f -name '*.{ext}' | wc -l"
+    return req, [
+        (
+            f"Count .{ext} files in {d}",
+            "find lists them and wc -l counts.",
+            "shell",
+            {"command": cmd},
+        )
+    ]
+
+
+def find_by_name(
+    r: random.Random, root: Path
+) -> tuple[str, list[tuple[str, str, str, dict[str, str]]]]:
+    d1, d2 = _two(r, DIRS)
+    f = r.choice(FILES)
+    _write(root, f"{d1}/{d2}/{f}")
+    _write(root, f"{d1}/other.txt")
+    req = r.choice((f"where is {f}?", f"find the file {f}", f"locate {f} in this folder"))
+    return req, [
+        (f"Find {f}", "find searches by name.", "shell", {"command": f"find . -name '{f}'"})
+    ]
+
+
+def grep_files(
+    r: random.Random, root: Path
+) -> tuple[str, list[tuple[str, str, str, dict[str, str]]]]:
+    d = r.choice(DIRS)
+    w = r.choice(WORDS)
+    for i in range(r.randint(2, 5)):
+        _write(root, f"{d}/part{i}.txt", f"{r.choice(WORDS)} here\nplain line\n")
+    req = r.choice(
+        (f"which files in {d} mention {w}?", f"list the files under {d} that contain {w}")
+    )
+    return req, [
+        (
+            f"Search {d} for {w}",
+            "grep -rl lists matching files.",
+            "shell",
+            {"command": f"grep -rl '{w}' {d}"},
+        )
+    ]
+
+
+def head_file(
+    r: random.Random, root: Path
+) -> tuple[str, list[tuple[str, str, str, dict[str, str]]]]:
+    f = r.choice(FILES)
+    n = r.randint(2, 10)
+    _write(root, f, "".join(f"entry {i}\n" for i in range(1, 30)))
+    which = r.choice(("first", "last"))
+    tool = "head" if which == "first" else "tail"
+    req = f"show the {which} {n} lines of {f}"
+    return req, [
+        (
+            f"Show {which} {n} lines",
+            f"{tool} prints them.",
+            "shell",
+            {"command": f"{tool} -n {n} {f}"},
+        )
+    ]
+
+
+def make_dir(
+    r: random.Random, root: Path
+) -> tuple[str, list[tuple[str, str, str, dict[str, str]]]]:
+    d1, d2 = _two(r, DIRS)
+    req = r.choice((f"create a folder called {d1}", f"make a directory {d1}/{d2}"))
+    path = d1 if "called" in req else f"{d1}/{d2}"
+    return req, [
+        (f"Create {path}", "mkdir -p creates it.", "shell", {"command": f"mkdir -p {path}"})
+    ]
+
+
+def delete_file(
+    r: random.Random, root: Path
+) -> tuple[str, list[tuple[str, str, str, dict[str, str]]]]:
+    f = r.choice(FILES)
+    _write(root, f)
+    req = r.choice((f"delete {f}", f"remove the file {f}"))
+    return req, [(f"Delete {f}", "rm removes the file.", "shell", {"command": f"rm {f}"})]
+
+
+def archive_dir(
+    r: random.Random, root: Path
+) -> tuple[str, list[tuple[str, str, str, dict[str, str]]]]:
+    d = r.choice(DIRS)
+    _write(root, f"{d}/a.txt")
+    req = r.choice((f"compress {d} into {d}.tar.gz", f"make a tar.gz archive of the {d} folder"))
+    return req, [
+        (
+            f"Archive {d}",
+            "tar -czf makes a gzipped archive.",
+            "shell",
+            {"command": f"tar -czf {d}.tar.gz {d}"},
+        )
+    ]
+
+
+def read_file(
+    r: random.Random, root: Path
+) -> tuple[str, list[tuple[str, str, str, dict[str, str]]]]:
+    f = r.choice(FILES)
+    _write(root, f)
+    req = r.choice((f"show me {f}", f"what is in {f}?", f"print the contents of {f}", f"read {f}"))
+    return req, [(f"Read {f}", "read_file shows the file.", "read_file", {"path": f})]
+
+
+def list_folder(
+    r: random.Random, root: Path
+) -> tuple[str, list[tuple[str, str, str, dict[str, str]]]]:
+    d = r.choice(DIRS)
+    for f in r.sample(FILES, r.randint(1, 4)):
+        _write(root, f"{d}/{f}")
+    req = r.choice((f"what files are in {d}?", f"list the {d} folder", f"show what {d} contains"))
+    return req, [(f"List {d}", "list_dir lists the folder.", "list_dir", {"path": d})]
+
+
+def write_new(
+    r: random.Random, root: Path
+) -> tuple[str, list[tuple[str, str, str, dict[str, str]]]]:
+    f = r.choice(FILES)
+    text = r.choice(("hello world", "buy milk", "meeting at 10", "version 2", "TODO: tests"))
+    req = r.choice((f"create {f} containing '{text}'", f"write '{text}' into a new file {f}"))
+    return req, [
+        (
+            f"Write {f}",
+            "write_file creates the file.",
+            "write_file",
+            {"path": f, "content": text + "\n"},
+        )
+    ]
+
+
+def edit_setting(
+    r: random.Random, root: Path
+) -> tuple[str, list[tuple[str, str, str, dict[str, str]]]]:
+    f = r.choice(("config.ini", "settings.ini", "app.conf", "server.cfg"))
+    key, old, new = r.choice(KEYS)
+    others = [k for k in KEYS if k[0] != key][:2]
+    body = "[main]\n" + "".join(f"{k} = {v}\n" for k, v, _ in others) + f"{key} = {old}\n"
+    _write(root, f, body)
+    req = r.choice((f"set {key} to {new} in {f}", f"change the {key} in {f} to {new}"))
+    return req, [
+        (f"Read {f}", "I need the current line.", "read_file", {"path": f}),
+        (
+            f"Set {key} = {new}",
+            "Replace only that line.",
+            "edit_file",
+            {"path": f, "search": f"{key} = {old}", "replace": f"{key} = {new}"},
+        ),
+    ]
+
+
+BUILDERS: tuple[Build, ...] = (
+    copy_between,
+    move_file,
+    rename_file,
+    make_executable,
+    count_lines,
+    count_matches,
+    count_files,
+    find_by_name,
+    grep_files,
+    head_file,
+    make_dir,
+    delete_file,
+    archive_dir,
+    read_file,
+    list_folder,
+    write_new,
+    edit_setting,
+)
+
+
+def _run(tool: str, args: dict[str, str], root: Path) -> ActionResult | None:
+    if tool == "shell":
+        return run_sandboxed(args["command"], root)
+    return files.run_file_tool(tool, args, root)
+
+
+def _summary(request: str, tool: str, result: ActionResult) -> str:
+    lines = [line.strip() for line in result.output.splitlines() if line.strip()]
+    if tool == "shell" and lines and len(lines) <= 3:
+        return "; ".join(lines)
+    if tool in ("read_file", "list_dir") and lines:
+        return "; ".join(lines[:5])[:200]
+    return f"Done: {request}."
+
+
+def generate(count: int, seed: int = 0) -> Iterator[Example]:
+    """`count` template tasks, each run for real in its own scratch folder."""
+    base = Path(tempfile.mkdtemp(prefix="lamtui-tmpl-"))
+    try:
+        for i in range(count):
+            r = random.Random(seed * 100003 + i)
+            build = BUILDERS[i % len(BUILDERS)]
+            root = base / f"t{i}"
+            root.mkdir()
+            request, steps = build(r, root)
+            entries = listing(root)
+            cwd = cwd_for(request + str(i))
+            turns: list[Turn] = []
+            last: ActionResult | None = None
+            for title, thought, tool, args in steps:
+                last = _run(tool, args, root)
+                if last is None or not last.ok:
+                    break
+                text = last.observation().replace(str(root), cwd)
+                turns.append(Turn(title, thought, tool, args, observation=text))
+            else:
+                assert last is not None
+                summary = _summary(request, steps[-1][2], last)
+                messages = conversation(
+                    request, prompts.workspace_line(cwd, entries), (), turns, summary
+                )
+                yield Example(
+                    f"template-{build.__name__}-{i}",
+                    "template",
+                    "multi" if len(turns) > 1 else turns[0].tool,
+                    messages,
+                    {"template": build.__name__},
+                )
+            shutil.rmtree(root, ignore_errors=True)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)

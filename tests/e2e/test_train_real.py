@@ -1,0 +1,95 @@
+"""Real training steps on the bundled GGUF: a tiny run (a handful of examples, a few
+steps) writes an adapter GGUF that llama-cpp-python loads on the quantized base and
+that changes the model's output; a run stopped early resumes from its checkpoint."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from lamtui.agent import prompts
+from lamtui.errors import LamtuiError
+from lamtui.lam.base import GenerationRequest, Message, collect
+from lamtui.lam.llamacpp import LlamaCppBackend
+from lamtui.train.build import Card, write
+from lamtui.train.examples import Example, Turn, conversation
+from lamtui.train.loop import TrainJob, run
+from lamtui.train.manifest import read_manifest
+from lamtui.train.trainer import CHECKPOINT, Recipe
+
+pytestmark = pytest.mark.real_model
+
+REQUEST = "make deploy.sh executable"
+
+
+def _dataset(folder: Path) -> Path:
+    examples = []
+    for i, name in enumerate(["deploy.sh", "run.py", "build.sh", "start.sh", "tool.py", "x.sh"]):
+        messages = conversation(
+            f"make {name} executable",
+            prompts.workspace_line("/home/a/p", [name]),
+            [],
+            [Turn(f"chmod {name}", "Use chmod.", "shell", {"command": f"chmod +x {name}"}, None)],
+            None,
+        )
+        examples.append(Example(f"t{i}", "template", "shell", messages))
+    write(folder, examples * 2, Card())
+    return folder
+
+
+def _first_output(backend: LlamaCppBackend) -> str:
+    messages = [
+        *prompts.lam_task_messages(REQUEST, prompts.workspace_line("/home/a/p", ["deploy.sh"])),
+        Message("assistant", prompts.plan_json("make deploy.sh executable", ["chmod"])),
+        Message("user", prompts.step_cue(1, 1, "chmod")),
+    ]
+    return collect(backend.stream(GenerationRequest(messages, max_tokens=48))).text
+
+
+def test_tiny_training_run_writes_an_adapter_that_loads_and_changes_output(
+    tmp_path: Path, bundled_model_path: Path
+) -> None:
+    data = _dataset(tmp_path / "data")
+    out = tmp_path / "run"
+    recipe = Recipe(lr=3e-3, epochs=3, batch_tokens=1024, warmup=1, checkpoint_every=100)
+    manifest = run(TrainJob(bundled_model_path, data, out, recipe, name="tiny"), lambda _: None)
+    adapter = out / "tiny.gguf"
+    assert adapter.read_bytes()[:4] == b"GGUF"
+    assert manifest["steps"] >= 3 and manifest["val_loss"] is not None
+    saved = read_manifest(adapter)
+    assert saved["base"]["sha256"] == manifest["base"]["sha256"] and saved["prompt"] == "lam"
+    base = LlamaCppBackend(bundled_model_path, prompt_style="lam", context=1024)
+    trained = LlamaCppBackend(bundled_model_path, prompt_style="lam", context=1024, lora_path=adapter)
+    try:
+        before, after = _first_output(base), _first_output(trained)
+    finally:
+        base.close()
+        trained.close()
+    assert before != after
+
+
+def test_a_stopped_run_resumes_from_its_checkpoint(tmp_path: Path, bundled_model_path: Path) -> None:
+    data = _dataset(tmp_path / "data")
+    out = tmp_path / "run"
+    first = Recipe(epochs=2, batch_tokens=512, warmup=1, max_minutes=1e-6)
+    early = run(TrainJob(bundled_model_path, data, out, first), lambda _: None)
+    assert early["steps"] == 1  # the time budget stops it after one step
+    state = json.loads((out / CHECKPOINT / "state.json").read_text())
+    assert state["state"]["step"] == 1
+    said: list[str] = []
+    rest = Recipe(epochs=2, batch_tokens=512, warmup=1)
+    done = run(TrainJob(bundled_model_path, data, out, rest, resume=True), said.append)
+    assert any("resumed at step 1" in line for line in said)
+    assert done["steps"] == state["state"]["total_steps"] > 1
+    assert len(json.loads((out / CHECKPOINT / "state.json").read_text())["state"]["losses"]) == done["steps"]
+
+
+def test_a_corrupt_checkpoint_is_one_clear_error(tmp_path: Path, bundled_model_path: Path) -> None:
+    data = _dataset(tmp_path / "data")
+    out = tmp_path / "run"
+    (out / CHECKPOINT).mkdir(parents=True)
+    (out / CHECKPOINT / "state.json").write_text("{not json")
+    with pytest.raises(LamtuiError, match="checkpoint .* cannot be read"):
+        run(TrainJob(bundled_model_path, data, out, Recipe(), resume=True), lambda _: None)
