@@ -9,6 +9,7 @@ and the retrieval corpus the trained LAM is shown examples from."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shutil
@@ -52,6 +53,7 @@ class BuildOptions:
     include_user: bool = True
     run: bool = True  # ground with real sandboxed runs
     seed: int = 0
+    scan_limit: int = 0  # read only the first N corpus pairs (0: all; tests use a sample)
 
 
 @dataclass
@@ -97,7 +99,10 @@ def select_pairs(options: BuildOptions, card: Card, progress: Progress) -> list[
     kept: list[Pair] = []
     probe = Path(tempfile.mkdtemp(prefix="lamtui-gate-"))
     try:
-        for n, pair in enumerate(load_pairs()):
+        pairs = load_pairs()
+        if options.scan_limit:
+            pairs = itertools.islice(pairs, options.scan_limit)
+        for n, pair in enumerate(pairs):
             if n % 5000 == 0:
                 progress(f"checking pairs: {n:,} read, {len(kept):,} kept")
             key = re.sub(r"\s+", " ", pair.cmd)

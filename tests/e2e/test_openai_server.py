@@ -29,8 +29,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server_url(bundled_model_path: Path, tmp_path_factory: pytest.TempPathFactory
-               ) -> Iterator[str]:
+def server_url(bundled_model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = _free_port()
     # The server logs a lot (grammars included): a file, not a pipe nobody drains.
     log_path = tmp_path_factory.mktemp("server") / "server.log"

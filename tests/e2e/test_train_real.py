@@ -61,7 +61,9 @@ def test_tiny_training_run_writes_an_adapter_that_loads_and_changes_output(
     saved = read_manifest(adapter)
     assert saved["base"]["sha256"] == manifest["base"]["sha256"] and saved["prompt"] == "lam"
     base = LlamaCppBackend(bundled_model_path, prompt_style="lam", context=1024)
-    trained = LlamaCppBackend(bundled_model_path, prompt_style="lam", context=1024, lora_path=adapter)
+    trained = LlamaCppBackend(
+        bundled_model_path, prompt_style="lam", context=1024, lora_path=adapter
+    )
     try:
         before, after = _first_output(base), _first_output(trained)
     finally:
@@ -70,7 +72,9 @@ def test_tiny_training_run_writes_an_adapter_that_loads_and_changes_output(
     assert before != after
 
 
-def test_a_stopped_run_resumes_from_its_checkpoint(tmp_path: Path, bundled_model_path: Path) -> None:
+def test_a_stopped_run_resumes_from_its_checkpoint(
+    tmp_path: Path, bundled_model_path: Path
+) -> None:
     data = _dataset(tmp_path / "data")
     out = tmp_path / "run"
     first = Recipe(epochs=2, batch_tokens=512, warmup=1, max_minutes=1e-6)
@@ -83,7 +87,10 @@ def test_a_stopped_run_resumes_from_its_checkpoint(tmp_path: Path, bundled_model
     done = run(TrainJob(bundled_model_path, data, out, rest, resume=True), said.append)
     assert any("resumed at step 1" in line for line in said)
     assert done["steps"] == state["state"]["total_steps"] > 1
-    assert len(json.loads((out / CHECKPOINT / "state.json").read_text())["state"]["losses"]) == done["steps"]
+    assert (
+        len(json.loads((out / CHECKPOINT / "state.json").read_text())["state"]["losses"])
+        == done["steps"]
+    )
 
 
 def test_a_corrupt_checkpoint_is_one_clear_error(tmp_path: Path, bundled_model_path: Path) -> None:
@@ -91,5 +98,5 @@ def test_a_corrupt_checkpoint_is_one_clear_error(tmp_path: Path, bundled_model_p
     out = tmp_path / "run"
     (out / CHECKPOINT).mkdir(parents=True)
     (out / CHECKPOINT / "state.json").write_text("{not json")
-    with pytest.raises(LamtuiError, match="checkpoint .* cannot be read"):
+    with pytest.raises(LamtuiError, match=r"checkpoint .* cannot be read"):
         run(TrainJob(bundled_model_path, data, out, Recipe(), resume=True), lambda _: None)

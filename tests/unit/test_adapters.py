@@ -61,7 +61,9 @@ def test_missing_adapter_file(tmp_path: Path) -> None:
         resolve_model(f"{base}+{tmp_path / 'nope.gguf'}")
 
 
-def test_run_with_mismatched_adapter_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_run_with_mismatched_adapter_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     base = make_gguf(tmp_path / "base.gguf")
     adapter = _adapter(tmp_path, "cd" * 32)
     code = main(["run", "--model", f"{base}+{adapter}", "--approve", "never", "list files"])

@@ -44,3 +44,17 @@ def test_no_source_file_outside_ui_imports_textual() -> None:
         for line in path.read_text(encoding="utf-8").splitlines():
             stripped = line.strip()
             assert not stripped.startswith(("import textual", "from textual")), path
+
+
+def test_lower_layers_never_import_the_training_package() -> None:
+    """train/ sits above agent/ (it renders with agent.prompts); the runtime must not
+    need torch or the training code to run a trained adapter."""
+    root = Path(lamtui.__file__).parent
+    for package in ("agent", "lam", "actions", "safety", "record", "memory", "eval"):
+        for path in (root / package).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            for name in (
+                "from lamtui.train", "import lamtui.train", "import torch",
+                "import transformers", "import peft",
+            ):  # fmt: skip
+                assert name not in text, path
