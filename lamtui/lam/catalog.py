@@ -102,7 +102,7 @@ class CatalogEntry(BaseModel):
     @property
     def is_local(self) -> bool:
         """Added by the user from a file they already had (nothing to download)."""
-        return self.source == "local"
+        return self.source == "local" and not self.adapter
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections.abc import Iterable, Sequence
 from importlib import resources
 from pathlib import Path
@@ -33,14 +34,24 @@ def shipped_index() -> ExampleIndex | None:
     return _SHIPPED
 
 
+_NAME = re.compile(r"""["'][^"']*["']|\S*[\d./_~*$]\S*""")
+
+
+def intent(text: str) -> str:
+    """The words that say what to do: names, paths, numbers and quoted strings are
+    dropped, so "copy test.txt from dir1 to dir2" finds copying, not other tasks that
+    happen to mention dir1 (measured: the nearest pair was a find -exec over dir1..dir4)."""
+    return _NAME.sub(" ", text)
+
+
 class ExampleIndex:
-    """(request, command) pairs searchable by request."""
+    """(request, command) pairs searchable by what the request asks for."""
 
     def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
         self.pairs: list[tuple[str, str]] = []
         self.index = BM25Index()
         for nl, cmd in pairs:
-            self.index.add(str(len(self.pairs)), nl)
+            self.index.add(str(len(self.pairs)), intent(nl))
             self.pairs.append((nl, cmd))
 
     def __len__(self) -> int:
@@ -56,7 +67,7 @@ class ExampleIndex:
         """The k best pairs, best first; pairs whose command is in `exclude` (the
         example's own answer during training) are skipped."""
         out: list[tuple[str, str]] = []
-        for doc_id, score in self.index.top(request, k + 8):
+        for doc_id, score in self.index.top(intent(request), k + 8):
             if score < min_score:
                 break
             nl, cmd = self.pairs[int(doc_id)]

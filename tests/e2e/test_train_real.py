@@ -53,7 +53,10 @@ def test_tiny_training_run_writes_an_adapter_that_loads_and_changes_output(
 ) -> None:
     data = _dataset(tmp_path / "data")
     out = tmp_path / "run"
-    recipe = Recipe(lr=3e-3, epochs=3, batch_tokens=1024, warmup=1, checkpoint_every=100)
+    # Only the top layers (as the shipped adapter): the export must still load in llama.cpp.
+    recipe = Recipe(
+        lr=3e-3, epochs=3, batch_tokens=1024, warmup=1, checkpoint_every=100, top_layers=4
+    )
     manifest = run(TrainJob(bundled_model_path, data, out, recipe, name="tiny"), lambda _: None)
     adapter = out / "tiny.gguf"
     assert adapter.read_bytes()[:4] == b"GGUF"

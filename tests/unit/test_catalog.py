@@ -65,8 +65,11 @@ def test_shipped_catalog_is_valid() -> None:
 
     assert gemma.sha256 == package.EXPECTED_SHA256
     assert gemma.file == package.MODEL_NAME
+    adapters = [e for e in entries if e.adapter]
+    assert [(e.base, e.prompt_style) for e in adapters] == [(BUNDLED, "lam")]
+    assert (catalog.entry_path(adapters[0])).is_file()  # the trained adapter ships
     for entry in entries:
-        if entry.bundled:
+        if entry.bundled or entry.adapter:
             continue
         assert entry.source.startswith("https://huggingface.co/")
         assert entry.source.endswith("/" + entry.file)

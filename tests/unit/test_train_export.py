@@ -23,7 +23,7 @@ class _FakePeft:
         return self.params
 
     def get_base_model(self) -> Any:
-        return SimpleNamespace(config=SimpleNamespace(model_type="gemma3"))
+        return SimpleNamespace(config=SimpleNamespace(model_type="gemma3", num_hidden_layers=4))
 
 
 NAMES = [
@@ -53,7 +53,11 @@ def test_export_writes_an_adapter_gguf(tmp_path: Path) -> None:
     assert bytes(fields["general.type"].parts[-1]).decode() == "adapter"
     assert bytes(fields["adapter.type"].parts[-1]).decode() == "lora"
     assert float(fields["adapter.lora.alpha"].parts[-1][0]) == 32.0
-    assert len(reader.tensors) == 4
+    # Layers 0-2 had no LoRA (--top-layers): they get zeros, or llama.cpp crashes.
+    assert len(reader.tensors) == 16
+    names = {t.name: t for t in reader.tensors}
+    assert float(abs(names["blk.0.attn_q.weight.lora_b"].data).sum()) == 0.0
+    assert float(names["blk.3.attn_q.weight.lora_b"].data.sum()) > 0
     assert not (tmp_path / "a.gguf.part").exists()
 
 
