@@ -11,6 +11,7 @@ targets and to tell a path from a branch name in `git checkout X`.
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -23,16 +24,20 @@ __all__ = ["RISK_ORDER", "CommandRisk", "Risk", "Segment", "classify_command", "
 Risk = Literal[
     "read_only",
     "workspace_write",
+    "sensitive_read",
     "unknown",
     "outside_write",
     "network",
     "destructive",
     "privileged",
 ]
-# Least to most strict; the strictest segment decides.
+# Least to most strict; the strictest segment decides. sensitive_read (reading credentials or
+# the environment) ranks above workspace_write so `cp ~/.ssh/id_rsa key` is not a plain write;
+# no mode but full-auto approves it.
 RISK_ORDER: tuple[Risk, ...] = (
     "read_only",
     "workspace_write",
+    "sensitive_read",
     "unknown",
     "outside_write",
     "network",
@@ -109,6 +114,10 @@ _RISKY_OPTIONS: dict[str, tuple[tuple[tuple[str, ...], Risk, str], ...]] = {
     "fd": ((_RUN_OPTIONS, "unknown", "runs a command for each match"),),
     "fdfind": ((_RUN_OPTIONS, "unknown", "runs a command for each match"),),
     "compgen": ((("-C", "-F"), "unknown", "runs a command or function"),),
+    # the callback is eval'd with each line appended, so the file's text runs as commands
+    "mapfile": ((("-C",), "unknown", "evaluates a callback with the lines it reads"),),
+    "readarray": ((("-C",), "unknown", "evaluates a callback with the lines it reads"),),
+    "jobs": ((("-x",), "unknown", "runs a command"),),
     "ss": ((("-K", "--kill"), "destructive", "kills sockets"),),
     "file": ((("-C", "--compile"), "workspace_write", "compiles a magic file"),),
 }
@@ -583,6 +592,7 @@ _TOOL_ALIASES: dict[str, str] = {
 _TOOL_PHRASE: dict[str, str] = {
     "read_only": "only reads",
     "workspace_write": "changes project files",
+    "sensitive_read": "reads secrets",
     "unknown": "runs project code or scripts the classifier cannot see",
     "outside_write": "writes outside the workspace",
     "network": "downloads or uploads over the network",
@@ -678,6 +688,7 @@ class _Word:
     arith: bool = False  # an arithmetic command ((...))
     subs: tuple[str, ...] = ()  # source of command/process substitutions inside
     ariths: tuple[str, ...] = ()  # text bash evaluates as arithmetic ($((..)), ${a[i]}, ${s:n})
+    evals: tuple[str, ...] = ()  # why expanding the word runs code the parser cannot see
 
 
 @dataclass(frozen=True)
@@ -698,6 +709,7 @@ class _Redir:
     body_literal: bool = True  # the here-document has no expansions
     body_subs: tuple[str, ...] = ()
     body_ariths: tuple[str, ...] = ()
+    body_evals: tuple[str, ...] = ()
 
 
 _Token: TypeAlias = _Word | _Op | _Redir
@@ -730,11 +742,13 @@ class _WordState:
     glob: bool = False
     subs: list[str] = field(default_factory=list)
     ariths: list[str] = field(default_factory=list)
+    evals: list[str] = field(default_factory=list)
 
     def absorb(self, other: _WordState) -> None:
         """Take the substitutions and arithmetic found while scanning a nested part."""
         self.subs.extend(other.subs)
         self.ariths.extend(other.ariths)
+        self.evals.extend(other.evals)
 
 
 class _Lexer:
@@ -849,6 +863,7 @@ class _Lexer:
                 redir.body_literal = not state.expands
                 redir.body_subs = tuple(state.subs)
                 redir.body_ariths = tuple(state.ariths)
+                redir.body_evals = tuple(state.evals)
         self.heredocs.clear()
 
     def _arith_command(self) -> None:
@@ -862,7 +877,7 @@ class _Lexer:
         end = self._arith(start + 2, state)
         raw = self.text[start:end]
         word = _Word(raw, raw, start, end, arith=True, subs=tuple(state.subs))
-        self.tokens.append(replace(word, ariths=tuple(state.ariths)))
+        self.tokens.append(replace(word, ariths=tuple(state.ariths), evals=tuple(state.evals)))
         self.pos = end
 
     # --- words ----------------------------------------------------------------------------
@@ -894,6 +909,7 @@ class _Lexer:
             tilde=text.startswith("~", start),
             subs=tuple(state.subs),
             ariths=tuple(state.ariths),
+            evals=tuple(state.evals),
         )
         self.tokens.append(word)
         return word
@@ -1008,6 +1024,9 @@ class _Lexer:
             if isinstance(token, _Word):
                 state.subs.extend(token.subs)
                 state.ariths.extend(token.ariths)
+                state.evals.extend(token.evals)
+                if key := _ELEMENT_KEY.match(token.value):
+                    state.ariths.append(key.group(1))  # `([k]=v)`: bash expands k, quoted or not
             elif not (isinstance(token, _Op) and token.op == "\n"):
                 raise _ParseError("unexpected operator in an array assignment")
         state.expands = True
@@ -1038,12 +1057,19 @@ class _Lexer:
     def _brace_param(self, pos: int, state: _WordState) -> int:
         """Scan `${...}` from just inside it, collecting substitutions in it."""
         text, depth, start = self.text, 0, pos
+        if text[pos : pos + 1] in (" ", "\t", "\n", "|"):
+            # bash 5.3 runs `${ cmd; }` and `${| cmd; }` as commands; older ones refuse them
+            raise _ParseError("${ ...; } runs commands in this shell, which is not followed")
         scratch = _WordState()
         while pos < len(text):
             char = text[pos]
             if char == "}" and depth == 0:
                 state.absorb(scratch)
-                state.ariths.append(_param_arith(text[start:pos]))
+                body = text[start:pos]
+                state.ariths.append(_param_arith(body))
+                if body.endswith("@P"):
+                    state.evals.append("${...@P} expands the value as a prompt, running any "
+                                       "command substitution in it")  # fmt: skip
                 return pos + 1
             if char in "{}":
                 depth += 1 if char == "{" else -1
@@ -1124,11 +1150,46 @@ def _param_arith(body: str) -> str:
         return body[1:]
     name = _PARAM_NAME.match(body)
     rest = body[name.end() :] if name else body
+    subscript = ""
     if rest.startswith("["):
-        return rest
+        close = _closing_bracket(rest)
+        if close < 0:
+            return rest
+        subscript, rest = rest[: close + 1], rest[close + 1 :]
     if rest.startswith(":") and rest[1:2] not in ("-", "=", "?", "+"):
-        return rest[1:]
-    return ""
+        return f"{subscript} {rest[1:]}"
+    return subscript
+
+
+def _closing_bracket(text: str) -> int:
+    """Index of the `]` closing the `[` at text[0], or -1."""
+    depth = 0
+    for index, char in enumerate(text):
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        if depth == 0:
+            return index
+    return -1
+
+
+_ELEMENT_KEY = re.compile(r"\[(.*?)\]\+?=", re.DOTALL)  # `[key]=value` inside `name=( ... )`
+# A subscript bash cannot run code from: a number, a name, @ or *.
+_INERT_SUBSCRIPT = re.compile(r"-?[0-9]+|[A-Za-z_][A-Za-z0-9_]*|[@*]")
+_INERT_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\[(?:-?[0-9]+|[A-Za-z_][A-Za-z0-9_]*|[@*])\])?")
+_BACKQUOTE_OR_SUB = re.compile(r"`|\$\(")
+
+
+def _arith_hides_command(text: str) -> bool:
+    """Does text bash evaluates as arithmetic hold a command substitution, even quoted?
+
+    Bash expands array subscripts again when it evaluates them, so `a[$(cmd)]` runs cmd however
+    it is quoted, and the output of an unquoted `$(cmd)` is itself evaluated as arithmetic."""
+    for match in _BACKQUOTE_OR_SUB.finditer(text):
+        at = match.start()
+        if match.group() == "`" or not text.startswith("$((", at):
+            return True
+        if not _Lexer(text)._arith_closes(at + 3):  # `$((cmd) )` is a command substitution
+            return True
+    return False
 
 
 def _ansi_c(text: str, pos: int) -> tuple[str, int]:
@@ -1618,9 +1679,17 @@ class _Ctx:
     depth: int = 0
     functions: set[str] = field(default_factory=set)
     tainted: set[str] = field(default_factory=set)  # variables that may hold non-numbers
+    integers: set[str] = field(default_factory=set)  # declare -i: assigning them is arithmetic
 
     def child(self, cwd: str | None) -> _Ctx:
-        return _Ctx(self.workspace, cwd, self.depth + 1, set(self.functions), set(self.tainted))
+        return _Ctx(
+            self.workspace,
+            cwd,
+            self.depth + 1,
+            set(self.functions),
+            set(self.tainted),
+            set(self.integers),
+        )
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -1676,11 +1745,22 @@ class _Acc:
             return
         if _dangerous_env(name.group()):
             self.flag("unknown", f"setting {name.group()} changes which programs run or how")
+        target, _, value = word.value.partition("=")
+        if target.endswith("+"):
+            target = target[:-1]
+        if "[" in target:  # `a[sub]=v`: bash expands and evaluates sub, quoted or not
+            self.check_arithmetic([target[target.index("[") :]])
+        if name.group() in self.ctx.integers:  # declare -i x; x=VALUE evaluates VALUE
+            self.check_arithmetic([value])
         _set_taint(self.ctx, name.group(), _numeric_assignment(word))
 
-    def check_arithmetic(self, texts: Iterable[str]) -> None:
-        """Bash evaluates variables in arithmetic, running any $(...) hidden in their values."""
+    def check_arithmetic(self, texts: Iterable[str], *, commands: bool = True) -> None:
+        """Bash evaluates variables in arithmetic, running any $(...) hidden in their values,
+        and expands subscripts again, running any $(...) written in them even quoted."""
         for text in texts:
+            if commands and _arith_hides_command(text):
+                self.flag("unknown", f"bash evaluates {_short(text, 40)!r} as arithmetic, and "
+                                     "runs the command substitution in it again")  # fmt: skip
             hit = sorted(_referenced_names(text) & self.ctx.tainted)
             if hit:
                 self.flag("unknown", f"bash evaluates ${hit[0]} as arithmetic, and a value set "
@@ -1787,10 +1867,14 @@ def _classify_simple(text: str, cmd: _Simple, ctx: _Ctx) -> list[_Out]:
         for sub in word.subs:
             acc.nest_text(sub, "a command substitution")
         acc.check_arithmetic(word.ariths)
+        for reason in word.evals:
+            acc.flag("unknown", reason)
     for redir in cmd.redirs:
         for sub in redir.body_subs:
             acc.nest_text(sub, "a substitution in a here-document")
         acc.check_arithmetic(redir.body_ariths)
+        for reason in redir.body_evals:
+            acc.flag("unknown", reason)
     acc.stdin_text = _stdin_text(cmd.redirs)
     _redirections(acc, cmd.redirs)  # bash opens them before the command runs (and before cd)
     _run(acc, _unwrap(acc, cmd.words))
@@ -2362,30 +2446,62 @@ def _h_declare(acc: _Acc, name: str, args: list[_Word]) -> None:
 # Builtins that take variable names; bash evaluates array subscripts in them.
 _NAME_TAKING = frozenset(
     {"read", "mapfile", "readarray", "unset", "getopts", "printf", "declare", "typeset",
-     "local", "export", "readonly"}
+     "local", "export", "readonly", "wait"}
 )  # fmt: skip
+_DECLARES = frozenset({"declare", "typeset", "local", "export", "readonly"})
+
+
+def _name_operands(name: str, args: list[_Word]) -> list[_Word]:
+    """The operands of a builtin that bash reads as variable names (maybe NAME=VALUE)."""
+    if name == "read":
+        return _operands(args, "adinNptu") + _option_values(args, "-a")
+    if name in ("mapfile", "readarray"):
+        return _operands(args, "dnOsuCc")[-1:]
+    if name == "getopts":
+        return _operands(args)[1:2]
+    if name == "printf":
+        return _option_values(args, "-v")
+    if name == "wait":
+        return _option_values(args, "-p")
+    return _operands(args)
 
 
 def _variable_operands(acc: _Acc, name: str, args: list[_Word]) -> None:
-    """Taint the variables a builtin sets; a name from an expansion can run code."""
-    if name == "read":
-        names = _operands(args, "adinNptu") + _option_values(args, "-a")
-    elif name in ("mapfile", "readarray"):
-        names = _operands(args, "dnOsuCc")[-1:]
-    elif name == "getopts":
-        names = _operands(args)[1:2]
-    elif name == "printf":
-        names = _option_values(args, "-v")
-    else:
-        names = _operands(args)
-    for word in names:
+    """Taint the variables a builtin sets. Bash expands and evaluates an array subscript in a
+    name operand even when it is quoted (`read 'a[$(cmd)]'` runs cmd), so a name is trusted
+    only when it is inert: a plain identifier, or one with a number or identifier subscript."""
+    declares = name in _DECLARES
+    flags = _flags(args) if declares else set()
+    for word in _name_operands(name, args):
+        target, eq, value = word.value.partition("=") if declares else (word.value, "", "")
+        target = target[:-1] if eq and target.endswith("+") else target
         if word.expands and not _ASSIGNMENT.match(word.raw):
             acc.flag("unknown", f"{name} takes a variable name from an expansion, and bash "
                                 "runs commands hidden in array subscripts")  # fmt: skip
-        elif variable := _NAME.match(word.value):
-            numeric = "=" in word.value and _numeric_assignment(word)
-            if name != "unset":
-                _set_taint(acc.ctx, variable.group(), numeric)
+        elif not _INERT_NAME.fullmatch(target) and not (name == "local" and target == "-"):
+            acc.flag("unknown", f"{name} evaluates the variable name {_short(target, 40)!r}, "
+                                "and bash runs commands hidden in array subscripts")  # fmt: skip
+        if "-i" in flags and _NAME.fullmatch(target):
+            acc.ctx.integers.add(target)
+        if eq:
+            _declared_value(acc, name, word, value, flags)
+        if (variable := _NAME.match(target)) and name != "unset":
+            numeric = bool(eq) and _numeric_assignment(word)
+            _set_taint(acc.ctx, variable.group(), numeric)
+
+
+def _declared_value(acc: _Acc, name: str, word: _Word, value: str, flags: set[str]) -> None:
+    """`declare [-n|-i|-a] NAME=VALUE`: values bash reads again as names, arithmetic or arrays."""
+    if "-n" in flags and not _INERT_NAME.fullmatch(value):
+        acc.flag("unknown", f"{name} -n makes a reference to {_short(value, 40)!r}, and bash "
+                            "runs commands hidden in its subscript")  # fmt: skip
+    if "-i" in flags:
+        acc.check_arithmetic([value])
+    head = _ARRAY_ASSIGN.match(word.raw)  # `a=(...)` written unquoted: the lexer followed it
+    literal_array = head is not None and word.raw.startswith("(", head.end())
+    if value.startswith("(") and not literal_array and set(value) & {"$", "`"}:
+        acc.flag("unknown", f"{name} parses the quoted value as an array assignment, running "
+                            "any substitution in it")  # fmt: skip
 
 
 def _h_let(acc: _Acc, name: str, args: list[_Word]) -> None:
@@ -2393,10 +2509,41 @@ def _h_let(acc: _Acc, name: str, args: list[_Word]) -> None:
     acc.check_arithmetic(word.value for word in args)
 
 
+_ARITH_TESTS = frozenset({"-eq", "-ne", "-lt", "-le", "-gt", "-ge"})
+
+
 def _h_double_bracket(acc: _Acc, name: str, args: list[_Word]) -> None:
     acc.flag("read_only", "[[ only tests")
-    if {"-eq", "-ne", "-lt", "-le", "-gt", "-ge"} & {word.value for word in args}:
-        acc.check_arithmetic(word.raw for word in args)
+    _variable_tests(acc, name, args)
+    if _ARITH_TESTS & {word.value for word in args}:
+        acc.check_arithmetic((word.raw for word in args), commands=False)
+        for i, word in enumerate(args):  # the operands of -eq ... are evaluated as arithmetic
+            if word.value in _ARITH_TESTS:
+                acc.check_arithmetic(w.value for w in args[max(i - 1, 0) : i + 2] if w is not word)
+
+
+def _h_test(acc: _Acc, name: str, args: list[_Word]) -> None:
+    _read_only(acc, name, args)
+    _variable_tests(acc, name, args)
+
+
+def _variable_tests(acc: _Acc, name: str, args: list[_Word]) -> None:
+    """`-v NAME` and `-R NAME` evaluate NAME's subscript, running commands hidden in it."""
+    for test, operand in itertools.pairwise(args):
+        if test.value in ("-v", "-R") and not _INERT_NAME.fullmatch(operand.value):
+            acc.flag("unknown", f"{name} {test.value} evaluates the variable name "
+                                f"{_short(operand.value, 40)!r}, and bash runs commands hidden "
+                                "in array subscripts")  # fmt: skip
+
+
+def _h_compgen(acc: _Acc, name: str, args: list[_Word]) -> None:
+    _read_only(acc, name, args)
+    for words in _option_values(args, "-W"):  # the word list is expanded again, like eval
+        if set(words.value) & {"$", "`"}:
+            acc.flag("unknown", "compgen -W expands its word list, running any substitution in it")
+    actions = {w.value for w in _option_values(args, "-A")}
+    if {"-v", "-e"} & _flags(args) or {"variable", "export"} & actions:
+        acc.flag("sensitive_read", "compgen lists the names of shell and environment variables")
 
 
 def _h_hash(acc: _Acc, name: str, args: list[_Word]) -> None:
@@ -3654,11 +3801,30 @@ def _h_ctl(acc: _Acc, name: str, args: list[_Word]) -> None:
         acc.flag("privileged", f"{name} {action} changes system settings")
 
 
+# The exact options that make kill/killall list signals instead of sending one. They are
+# matched whole: `-KILL` or `-SIGALRM` is a signal name, not a cluster holding -L.
+_SIGNAL_LISTING: dict[str, frozenset[str]] = {
+    "kill": frozenset({"-l", "-L", "--list", "--table"}),
+    "killall": frozenset({"-l", "--list"}),
+}
+_SIGNAL_SPEC = re.compile(r"[0-9]{1,3}|(?:SIG)?[A-Za-z][A-Za-z0-9+-]*")
+
+
+def _lists_signals(name: str, args: list[_Word]) -> bool:
+    """`kill -l [SIGNAL...]`, `kill -L`, `killall -l`: only these print the signal table."""
+    if not args or args[0].expands or args[0].value not in _SIGNAL_LISTING.get(name, ()):
+        return False
+    rest = args[1:]
+    if args[0].value in ("-L", "--table") or name == "killall":
+        return not rest
+    return all(not w.expands and _SIGNAL_SPEC.fullmatch(w.value) for w in rest)
+
+
 def _h_kill(acc: _Acc, name: str, args: list[_Word]) -> None:
-    if {"-l", "-L", "--list", "--table"} & _flags(args):
-        acc.flag("read_only", f"{name} -l only lists signals")
+    if _lists_signals(name, args):
+        acc.flag("read_only", f"{name} {args[0].value} only lists signals")
     else:
-        acc.flag("destructive", f"{name} stops processes")
+        acc.flag("destructive", f"{name} sends signals to processes")
 
 
 _HANDLERS: dict[str, _Handler] = {
@@ -3668,6 +3834,7 @@ _HANDLERS: dict[str, _Handler] = {
     "eval": _h_eval, "source": _h_source, ".": _h_source, "alias": _h_alias, "trap": _h_trap,
     "export": _h_declare, "declare": _h_declare, "typeset": _h_declare, "local": _h_declare,
     "readonly": _h_declare, "let": _h_let, "[[": _h_double_bracket, "hash": _h_hash,
+    "test": _h_test, "[": _h_test, "compgen": _h_compgen,
     "history": _h_history, "su": _h_su, "python": _h_python,
     # commands that run other commands or hide them in scripts
     "xargs": _h_xargs, "find": _h_find, "sed": _h_sed, "gsed": _h_sed,
