@@ -1393,7 +1393,8 @@ class _Parser:
         self.have_cmd = True
 
     def _emit_extra(self, words: list[_Word]) -> None:
-        if any(word.subs for word in words):
+        # loop and case words are expanded: substitutions run, arithmetic is evaluated
+        if any(word.subs or word.ariths or word.evals for word in words):
             self.items.append(_Simple(words[0].start, words[-1].end, extra=list(words)))
 
     # --- tokens ---------------------------------------------------------------------------

@@ -73,6 +73,10 @@ EVALUATING_BUILTINS: list[str] = [
     f"echo \"${{a['$({CMD})']}}\"",
     f"echo ${{s:'a[$({CMD})]'}}",
     "echo ${ ls; }",
+    f"for (( i='a[$({CMD})]'; i<1; i++ )); do :; done",
+    "read n < f; for (( i=0; i<n; i++ )); do :; done",
+    "for x in ${y@P}; do :; done",
+    "case ${y@P} in a) ;; esac",
 ]
 
 SIGNALS: list[str] = [
@@ -235,6 +239,7 @@ PLAIN: list[str] = [
     "basename /a/b.txt .txt",
     "for f in *.txt; do cat $f; done",
     'cat "$x.txt"',
+    "for (( i=0; i<3; i++ )); do echo $i; done",
 ]
 
 
