@@ -13,16 +13,23 @@ from typing import Any, Literal
 
 from lamtui.agent.schema import Action
 from lamtui.safety.paths import check_path
-from lamtui.safety.risk import RISK_ORDER, CommandRisk, Risk, Segment, classify_command
+from lamtui.safety.risk import (
+    RISK_ORDER,
+    CommandRisk,
+    Risk,
+    Segment,
+    classify_command,
+    secret_path_reason,
+)
 from lamtui.safety.rules import Rule
 
 Verdict = Literal["auto", "ask", "deny"]
 Mode = Literal["ask", "readonly", "workspace", "auto"]
 
-# What each mode may run without asking. Unknown, outside writes, network, destructive
-# and privileged actions always ask, except in the explicit full-auto mode (a flag that
-# prints a warning), where only the rules and the gate's hard limits (.git, unusable
-# paths) still stop an action.
+# What each mode may run without asking. Sensitive reads (credentials, the environment),
+# unknown, outside writes, network, destructive and privileged actions always ask, except
+# in the explicit full-auto mode (a flag that prints a warning), where only the rules and
+# the gate's hard limits (.git, unusable paths) still stop an action.
 AUTO_RISKS: dict[str, frozenset[str]] = {
     "ask": frozenset(),
     "readonly": frozenset({"read_only"}),
@@ -79,6 +86,10 @@ def _file_risk(action: Action, workspace: Path, policy: Policy) -> _FileRisk:
     if check.inside:
         out.risk = "workspace_write" if writes else "read_only"
         out.reasons.append(f"{'writes' if writes else 'reads'} {check.display} (in the workspace)")
+        secret = None if writes else secret_path_reason(check.display, workspace)
+        if secret:  # a .env or key file in the workspace is still a secret
+            out.risk = "sensitive_read"
+            out.reasons.append(secret)
         return out
     # Outside the workspace: always asks, unless the user approved this exact path.
     out.risk = "outside_write" if writes else "unknown"

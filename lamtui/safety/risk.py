@@ -10,7 +10,9 @@ targets and to tell a path from a branch name in `git checkout X`.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
+import itertools
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -18,21 +20,33 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, TypeAlias
 
-__all__ = ["RISK_ORDER", "CommandRisk", "Risk", "Segment", "classify_command", "stricter"]
+__all__ = [
+    "RISK_ORDER",
+    "CommandRisk",
+    "Risk",
+    "Segment",
+    "classify_command",
+    "secret_path_reason",
+    "stricter",
+]
 
 Risk = Literal[
     "read_only",
     "workspace_write",
+    "sensitive_read",
     "unknown",
     "outside_write",
     "network",
     "destructive",
     "privileged",
 ]
-# Least to most strict; the strictest segment decides.
+# Least to most strict; the strictest segment decides. sensitive_read (reading credentials or
+# the environment) ranks above workspace_write so `cp ~/.ssh/id_rsa key` is not a plain write;
+# no mode but full-auto approves it.
 RISK_ORDER: tuple[Risk, ...] = (
     "read_only",
     "workspace_write",
+    "sensitive_read",
     "unknown",
     "outside_write",
     "network",
@@ -109,6 +123,10 @@ _RISKY_OPTIONS: dict[str, tuple[tuple[tuple[str, ...], Risk, str], ...]] = {
     "fd": ((_RUN_OPTIONS, "unknown", "runs a command for each match"),),
     "fdfind": ((_RUN_OPTIONS, "unknown", "runs a command for each match"),),
     "compgen": ((("-C", "-F"), "unknown", "runs a command or function"),),
+    # the callback is eval'd with each line appended, so the file's text runs as commands
+    "mapfile": ((("-C",), "unknown", "evaluates a callback with the lines it reads"),),
+    "readarray": ((("-C",), "unknown", "evaluates a callback with the lines it reads"),),
+    "jobs": ((("-x",), "unknown", "runs a command"),),
     "ss": ((("-K", "--kill"), "destructive", "kills sockets"),),
     "file": ((("-C", "--compile"), "workspace_write", "compiles a magic file"),),
 }
@@ -583,6 +601,7 @@ _TOOL_ALIASES: dict[str, str] = {
 _TOOL_PHRASE: dict[str, str] = {
     "read_only": "only reads",
     "workspace_write": "changes project files",
+    "sensitive_read": "reads secrets",
     "unknown": "runs project code or scripts the classifier cannot see",
     "outside_write": "writes outside the workspace",
     "network": "downloads or uploads over the network",
@@ -678,6 +697,7 @@ class _Word:
     arith: bool = False  # an arithmetic command ((...))
     subs: tuple[str, ...] = ()  # source of command/process substitutions inside
     ariths: tuple[str, ...] = ()  # text bash evaluates as arithmetic ($((..)), ${a[i]}, ${s:n})
+    evals: tuple[str, ...] = ()  # why expanding the word runs code the parser cannot see
 
 
 @dataclass(frozen=True)
@@ -698,6 +718,7 @@ class _Redir:
     body_literal: bool = True  # the here-document has no expansions
     body_subs: tuple[str, ...] = ()
     body_ariths: tuple[str, ...] = ()
+    body_evals: tuple[str, ...] = ()
 
 
 _Token: TypeAlias = _Word | _Op | _Redir
@@ -730,11 +751,13 @@ class _WordState:
     glob: bool = False
     subs: list[str] = field(default_factory=list)
     ariths: list[str] = field(default_factory=list)
+    evals: list[str] = field(default_factory=list)
 
     def absorb(self, other: _WordState) -> None:
         """Take the substitutions and arithmetic found while scanning a nested part."""
         self.subs.extend(other.subs)
         self.ariths.extend(other.ariths)
+        self.evals.extend(other.evals)
 
 
 class _Lexer:
@@ -849,6 +872,7 @@ class _Lexer:
                 redir.body_literal = not state.expands
                 redir.body_subs = tuple(state.subs)
                 redir.body_ariths = tuple(state.ariths)
+                redir.body_evals = tuple(state.evals)
         self.heredocs.clear()
 
     def _arith_command(self) -> None:
@@ -862,7 +886,7 @@ class _Lexer:
         end = self._arith(start + 2, state)
         raw = self.text[start:end]
         word = _Word(raw, raw, start, end, arith=True, subs=tuple(state.subs))
-        self.tokens.append(replace(word, ariths=tuple(state.ariths)))
+        self.tokens.append(replace(word, ariths=tuple(state.ariths), evals=tuple(state.evals)))
         self.pos = end
 
     # --- words ----------------------------------------------------------------------------
@@ -894,6 +918,7 @@ class _Lexer:
             tilde=text.startswith("~", start),
             subs=tuple(state.subs),
             ariths=tuple(state.ariths),
+            evals=tuple(state.evals),
         )
         self.tokens.append(word)
         return word
@@ -1008,6 +1033,9 @@ class _Lexer:
             if isinstance(token, _Word):
                 state.subs.extend(token.subs)
                 state.ariths.extend(token.ariths)
+                state.evals.extend(token.evals)
+                if key := _ELEMENT_KEY.match(token.value):
+                    state.ariths.append(key.group(1))  # `([k]=v)`: bash expands k, quoted or not
             elif not (isinstance(token, _Op) and token.op == "\n"):
                 raise _ParseError("unexpected operator in an array assignment")
         state.expands = True
@@ -1038,12 +1066,19 @@ class _Lexer:
     def _brace_param(self, pos: int, state: _WordState) -> int:
         """Scan `${...}` from just inside it, collecting substitutions in it."""
         text, depth, start = self.text, 0, pos
+        if text[pos : pos + 1] in (" ", "\t", "\n", "|"):
+            # bash 5.3 runs `${ cmd; }` and `${| cmd; }` as commands; older ones refuse them
+            raise _ParseError("${ ...; } runs commands in this shell, which is not followed")
         scratch = _WordState()
         while pos < len(text):
             char = text[pos]
             if char == "}" and depth == 0:
                 state.absorb(scratch)
-                state.ariths.append(_param_arith(text[start:pos]))
+                body = text[start:pos]
+                state.ariths.append(_param_arith(body))
+                if body.endswith("@P"):
+                    state.evals.append("${...@P} expands the value as a prompt, running any "
+                                       "command substitution in it")  # fmt: skip
                 return pos + 1
             if char in "{}":
                 depth += 1 if char == "{" else -1
@@ -1124,11 +1159,46 @@ def _param_arith(body: str) -> str:
         return body[1:]
     name = _PARAM_NAME.match(body)
     rest = body[name.end() :] if name else body
+    subscript = ""
     if rest.startswith("["):
-        return rest
+        close = _closing_bracket(rest)
+        if close < 0:
+            return rest
+        subscript, rest = rest[: close + 1], rest[close + 1 :]
     if rest.startswith(":") and rest[1:2] not in ("-", "=", "?", "+"):
-        return rest[1:]
-    return ""
+        return f"{subscript} {rest[1:]}"
+    return subscript
+
+
+def _closing_bracket(text: str) -> int:
+    """Index of the `]` closing the `[` at text[0], or -1."""
+    depth = 0
+    for index, char in enumerate(text):
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        if depth == 0:
+            return index
+    return -1
+
+
+_ELEMENT_KEY = re.compile(r"\[(.*?)\]\+?=", re.DOTALL)  # `[key]=value` inside `name=( ... )`
+# A subscript bash cannot run code from: a number, a name, @ or *.
+_INERT_SUBSCRIPT = re.compile(r"-?[0-9]+|[A-Za-z_][A-Za-z0-9_]*|[@*]")
+_INERT_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\[(?:-?[0-9]+|[A-Za-z_][A-Za-z0-9_]*|[@*])\])?")
+_BACKQUOTE_OR_SUB = re.compile(r"`|\$\(")
+
+
+def _arith_hides_command(text: str) -> bool:
+    """Does text bash evaluates as arithmetic hold a command substitution, even quoted?
+
+    Bash expands array subscripts again when it evaluates them, so `a[$(cmd)]` runs cmd however
+    it is quoted, and the output of an unquoted `$(cmd)` is itself evaluated as arithmetic."""
+    for match in _BACKQUOTE_OR_SUB.finditer(text):
+        at = match.start()
+        if match.group() == "`" or not text.startswith("$((", at):
+            return True
+        if not _Lexer(text)._arith_closes(at + 3):  # `$((cmd) )` is a command substitution
+            return True
+    return False
 
 
 def _ansi_c(text: str, pos: int) -> tuple[str, int]:
@@ -1323,7 +1393,8 @@ class _Parser:
         self.have_cmd = True
 
     def _emit_extra(self, words: list[_Word]) -> None:
-        if any(word.subs for word in words):
+        # loop and case words are expanded: substitutions run, arithmetic is evaluated
+        if any(word.subs or word.ariths or word.evals for word in words):
             self.items.append(_Simple(words[0].start, words[-1].end, extra=list(words)))
 
     # --- tokens ---------------------------------------------------------------------------
@@ -1601,6 +1672,229 @@ def _child_path(directory: _Word, name: str) -> _Word:
 
 
 # =============================================================================================
+# Secrets: reading credentials or the environment is sensitive_read, whatever the command
+# =============================================================================================
+
+# Credential stores under a home directory, as path components. They are matched anywhere in a
+# path (`/home/bob/.ssh/id_rsa`, `$HOME/.aws/credentials`, `.ssh/id_rsa` under an unknown cwd).
+_SECRET_LOCATIONS: tuple[tuple[str, ...], ...] = (
+    (".ssh",), (".gnupg",), (".aws",), (".netrc",), (".git-credentials",), (".pgpass",),
+    (".docker", "config.json"), (".kube", "config"), (".config", "gh", "hosts.yml"),
+    (".password-store",), (".vault-token",), (".bash_history",), (".zsh_history",),
+)  # fmt: skip
+# File names that hold keys or secrets wherever they are.
+_SECRET_NAMES: tuple[str, ...] = (
+    "id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*", "*.pem", "*.key", "*.p12", "*.pfx",
+    ".env", ".env.*", "ssh_host_*key",
+)  # fmt: skip
+# Names that a pattern must not be able to match (`*.pe?`, `id_*`, `$name.key`).
+_SECRET_SAMPLES: tuple[str, ...] = (
+    "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "server.pem", "server.key", "cert.p12",
+    "cert.pfx", ".env", ".env.local", "ssh_host_rsa_key",
+)  # fmt: skip
+_SECRET_SYSTEM_FILES: tuple[str, ...] = (
+    "/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/sudoers",
+    "/etc/sudoers.d", "/etc/security/opasswd",
+)  # fmt: skip
+_PROC_ENVIRON = re.compile(r"/proc/[^/]+(?:/task/[^/]+)?/environ")
+_HOME_DIR = re.compile(r"/root|/home/[^/]+|/Users/[^/]+")
+_HOME_PREFIX = re.compile(r"\$HOME(?=/|$)|\$\{HOME\}(?=/|$)")
+_EXPANSION_TEXT = re.compile(r"\$\{[^}]*\}|\$\([^)]*\)|`[^`]*`|\$[A-Za-z_][A-Za-z0-9_]*|\$.")
+_ANY = "\x01"  # stands for an expansion: any text, a leading dot included
+_MAX_ALTERNATIVES = 64
+
+
+def _home() -> str:
+    return os.path.realpath(os.path.expanduser("~"))
+
+
+def _lamtui_dirs() -> tuple[str, ...]:
+    """lamtui's own config and data (secret names and values, memory, logs, trajectories)."""
+    from lamtui.paths import get_paths  # here: the classifier must not need it to import
+
+    paths = get_paths()
+    return tuple(os.path.realpath(path) for path in (paths.config_dir, paths.data_dir))
+
+
+def _secret_samples(home: str) -> list[str]:
+    """Concrete secret paths a pattern or expansion is tried against."""
+    samples = [os.path.join(home, *location, "x") for location in _SECRET_LOCATIONS]
+    samples += [os.path.join(home, *location) for location in _SECRET_LOCATIONS]
+    samples += [os.path.join(home, ".ssh", name) for name in _SECRET_SAMPLES]
+    samples += [*_SECRET_SYSTEM_FILES, "/proc/self/environ", "/proc/1/environ"]
+    samples += [os.path.join(directory, "x") for directory in _lamtui_dirs()]
+    return samples
+
+
+def _path_candidates(word: _Word) -> list[str]:
+    """The paths a word may name: itself, an option's attached value, each brace alternative."""
+    value = word.value
+    texts = [value]
+    if value.startswith("--") and "=" in value:
+        texts.append(value.partition("=")[2])
+    elif _is_cluster(value) and len(value) > 2:
+        texts.append(value[2:])
+    elif "=" in value:  # NAME=VALUE, dd if=FILE
+        texts.append(value.partition("=")[2])
+    out: list[str] = []
+    for text in texts:
+        out.extend(_brace_alternatives(text) if word.glob else [text])
+    return out
+
+
+def _brace_alternatives(text: str) -> list[str]:
+    """Expand `{a,b}` (and nothing fancier) so each alternative is checked."""
+    found: list[str] = []
+    todo = [text]
+    while todo and len(found) + len(todo) <= _MAX_ALTERNATIVES:
+        item = todo.pop()
+        match = _BRACE.search(item)
+        if match is None or "," not in match.group(1):
+            found.append(item)
+            continue
+        for alternative in match.group(1).split(","):
+            todo.append(item[: match.start()] + alternative + item[match.end() :])
+    return found + todo
+
+
+def _pattern_regex(text: str, glob: bool) -> re.Pattern[str]:
+    """A regex for what a path with globs and expansions (marked _ANY) may turn into."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        at_start = i == 0 or text[i - 1] == "/"
+        if char == _ANY:
+            out.append(".*")
+        elif glob and char in "*?[":
+            if at_start:
+                out.append(r"(?!\.)")  # a glob matches a leading dot only when it is written
+            close = text.find("]", i + 2) if char == "[" else -1
+            out.append("[^/]*" if char == "*" else "[^/]")
+            i = close if close > 0 else i
+        else:
+            out.append(re.escape(char))
+        i += 1
+    return re.compile("".join(out))
+
+
+def _has_literal(text: str, glob: bool) -> bool:
+    """Does the pattern pin down anything beyond slashes and dots?"""
+    wild = "*?[]" if glob else ""
+    return any(char.isalnum() or char in "_-~" for char in text if char not in wild + _ANY)
+
+
+def _secret_reason(word: _Word, cwd: str | None, *, home_ok: bool = False) -> str | None:
+    """Why what the word names may hold secrets, or None."""
+    for text in _path_candidates(word):
+        if not text or "\x00" in text:
+            continue
+        reason = _secret_text_reason(text, word, cwd, home_ok)
+        if reason:
+            return reason
+    return None
+
+
+def _secret_text_reason(text: str, word: _Word, cwd: str | None, home_ok: bool) -> str | None:
+    home = _home()
+    if text == "~" or text.startswith("~/"):
+        text = home + text[1:]
+    elif text.startswith("~"):
+        text = os.path.expanduser(text)
+    if word.expands:
+        text = _HOME_PREFIX.sub(lambda _: home, text, count=1)
+        text = _EXPANSION_TEXT.sub(_ANY, text)
+    if not os.path.isabs(text) and cwd is not None:
+        text = os.path.join(cwd, text)
+    pattern = _ANY in text or (word.glob and bool(set(text) & set("*?[")))
+    if pattern:
+        return _secret_pattern_reason(text, word.glob, home)
+    normal = os.path.normpath(text)
+    candidates = [normal]
+    if os.path.isabs(normal):
+        with contextlib.suppress(OSError, ValueError):
+            candidates.append(os.path.realpath(normal))  # a symlink to a key is the key
+    for path in candidates:
+        reason = _secret_path_reason(path, home, home_ok)
+        if reason:
+            return reason
+    return None
+
+
+def _secret_path_reason(path: str, home: str, home_ok: bool) -> str | None:
+    parts = path.split("/")
+    for location in _SECRET_LOCATIONS:
+        for i in range(len(parts) - len(location) + 1):
+            if tuple(parts[i : i + len(location)]) == location:
+                return f"{'/'.join(location)} holds credentials"
+    name = parts[-1]
+    if any(fnmatch.fnmatchcase(name, secret) for secret in _SECRET_NAMES):
+        return f"files named {name} hold keys or secrets"
+    if any(_is_within(path, system) for system in _SECRET_SYSTEM_FILES):
+        return f"{path} holds password hashes or sudo rules"
+    if _PROC_ENVIRON.fullmatch(path):
+        return f"{path} holds a process's environment"
+    if not os.path.isabs(path):
+        return None
+    if path == home or _HOME_DIR.fullmatch(path):
+        return None if home_ok else "a home directory holds credentials and private files"
+    lamtui = _lamtui_dirs()
+    if any(_is_within(path, directory) for directory in lamtui):
+        return "lamtui's own data holds secrets, memory and logs"
+    if not home_ok and _is_within(path, home):  # a folder of home that holds a credential store
+        inside = [os.path.join(home, *location) for location in _SECRET_LOCATIONS]
+        if any(_is_within(held, path) for held in [*inside, *lamtui]):
+            return f"{path} holds credential files or lamtui's data"
+    return None
+
+
+def _secret_pattern_reason(text: str, glob: bool, home: str) -> str | None:
+    if not _has_literal(text, glob):
+        return None  # `$f`, `*`: could be anything, as any operand could
+    last = text.rsplit("/", 1)[-1]
+    if _has_literal(last, glob):
+        name_regex = _pattern_regex(last, glob)
+        if any(name_regex.fullmatch(name) for name in _SECRET_SAMPLES):
+            return f"{last} may name a file holding keys or secrets"
+    while text.startswith("./"):
+        text = text[2:]
+    regex = _pattern_regex(text, glob).pattern
+    full = re.compile(regex if os.path.isabs(text) else r"(?:.*/)?" + regex)
+    for sample in _secret_samples(home):
+        if full.fullmatch(sample):
+            return f"{text.replace(_ANY, '$…')} may name {sample}, which holds secrets"
+    return None
+
+
+# Commands that never open their operands: naming the home folder is no read of it there.
+_NAMES_ONLY = frozenset(
+    {"cd", "pushd", "echo", "printf", "test", "[", "[[", "export", "declare", "local",
+     "typeset", "readonly", "basename", "dirname", "realpath", "readlink"}
+)  # fmt: skip
+
+
+def secret_path_reason(path: str, cwd: Path | None = None) -> str | None:
+    """Why reading path (a file tool's argument) may expose secrets, or None."""
+    try:
+        return _secret_reason(_lit(path), os.path.realpath(cwd) if cwd else None)
+    except Exception:  # fail closed, as classify_command does
+        return "the path could not be checked for secrets"
+
+
+def _secret_reads(acc: _Acc, cmd: _Simple) -> None:
+    """Flag any word or input redirection that names a credential store, a key, the home folder
+    itself or lamtui's own data, whatever the command: cat, base64, cp, tar, grep -r ..."""
+    names_only = bool(acc.argv) and acc.argv[0] in _NAMES_ONLY
+    checks = [(word, True) for word in cmd.assigns]
+    checks += [(word, names_only) for word in cmd.words[1:]]
+    checks += [(r.target, False) for r in cmd.redirs if r.target and r.op in ("<", "<>")]
+    for word, home_ok in checks:
+        reason = _secret_reason(word, acc.cwd, home_ok=home_ok)
+        if reason:
+            acc.flag("sensitive_read", f"reads {_short(word.value, 50)}: {reason}")
+
+
+# =============================================================================================
 # Classification of one simple command
 # =============================================================================================
 
@@ -1618,9 +1912,17 @@ class _Ctx:
     depth: int = 0
     functions: set[str] = field(default_factory=set)
     tainted: set[str] = field(default_factory=set)  # variables that may hold non-numbers
+    integers: set[str] = field(default_factory=set)  # declare -i: assigning them is arithmetic
 
     def child(self, cwd: str | None) -> _Ctx:
-        return _Ctx(self.workspace, cwd, self.depth + 1, set(self.functions), set(self.tainted))
+        return _Ctx(
+            self.workspace,
+            cwd,
+            self.depth + 1,
+            set(self.functions),
+            set(self.tainted),
+            set(self.integers),
+        )
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -1676,11 +1978,22 @@ class _Acc:
             return
         if _dangerous_env(name.group()):
             self.flag("unknown", f"setting {name.group()} changes which programs run or how")
+        target, _, value = word.value.partition("=")
+        if target.endswith("+"):
+            target = target[:-1]
+        if "[" in target:  # `a[sub]=v`: bash expands and evaluates sub, quoted or not
+            self.check_arithmetic([target[target.index("[") :]])
+        if name.group() in self.ctx.integers:  # declare -i x; x=VALUE evaluates VALUE
+            self.check_arithmetic([value])
         _set_taint(self.ctx, name.group(), _numeric_assignment(word))
 
-    def check_arithmetic(self, texts: Iterable[str]) -> None:
-        """Bash evaluates variables in arithmetic, running any $(...) hidden in their values."""
+    def check_arithmetic(self, texts: Iterable[str], *, commands: bool = True) -> None:
+        """Bash evaluates variables in arithmetic, running any $(...) hidden in their values,
+        and expands subscripts again, running any $(...) written in them even quoted."""
         for text in texts:
+            if commands and _arith_hides_command(text):
+                self.flag("unknown", f"bash evaluates {_short(text, 40)!r} as arithmetic, and "
+                                     "runs the command substitution in it again")  # fmt: skip
             hit = sorted(_referenced_names(text) & self.ctx.tainted)
             if hit:
                 self.flag("unknown", f"bash evaluates ${hit[0]} as arithmetic, and a value set "
@@ -1787,13 +2100,18 @@ def _classify_simple(text: str, cmd: _Simple, ctx: _Ctx) -> list[_Out]:
         for sub in word.subs:
             acc.nest_text(sub, "a command substitution")
         acc.check_arithmetic(word.ariths)
+        for reason in word.evals:
+            acc.flag("unknown", reason)
     for redir in cmd.redirs:
         for sub in redir.body_subs:
             acc.nest_text(sub, "a substitution in a here-document")
         acc.check_arithmetic(redir.body_ariths)
+        for reason in redir.body_evals:
+            acc.flag("unknown", reason)
     acc.stdin_text = _stdin_text(cmd.redirs)
     _redirections(acc, cmd.redirs)  # bash opens them before the command runs (and before cd)
     _run(acc, _unwrap(acc, cmd.words))
+    _secret_reads(acc, cmd)
     return acc.finish()
 
 
@@ -2162,8 +2480,8 @@ def _w_env(acc: _Acc, args: list[_Word]) -> list[_Word]:
         else:
             break
     rest = _take_assignments(acc, args[i:])
-    if not rest:
-        acc.flag("read_only", "env without a command prints the environment")
+    if not rest:  # a dump; `env VAR=x cmd` is a wrapper and runs cmd
+        acc.flag("sensitive_read", "env without a command prints the environment (tokens, keys)")
     return rest
 
 
@@ -2352,6 +2670,9 @@ def _h_trap(acc: _Acc, name: str, args: list[_Word]) -> None:
 
 def _h_declare(acc: _Acc, name: str, args: list[_Word]) -> None:
     acc.flag("read_only", f"{name} sets shell variables")
+    flags = _flags(args)
+    if "-p" in flags or not (_operands(args) or {"-f", "-F"} & flags):
+        acc.flag("sensitive_read", f"{name} without names prints variables and their values")
     if name == "export" and "-f" in _flags(args):
         acc.flag("unknown", "export -f passes shell functions to child programs")
     for word in args:
@@ -2362,30 +2683,95 @@ def _h_declare(acc: _Acc, name: str, args: list[_Word]) -> None:
 # Builtins that take variable names; bash evaluates array subscripts in them.
 _NAME_TAKING = frozenset(
     {"read", "mapfile", "readarray", "unset", "getopts", "printf", "declare", "typeset",
-     "local", "export", "readonly"}
+     "local", "export", "readonly", "wait"}
 )  # fmt: skip
+_DECLARES = frozenset({"declare", "typeset", "local", "export", "readonly"})
+
+
+def _name_operands(name: str, args: list[_Word]) -> list[_Word]:
+    """The operands of a builtin that bash reads as variable names (maybe NAME=VALUE)."""
+    if name == "read":
+        return _operands(args, "adinNptu") + _option_values(args, "-a")
+    if name in ("mapfile", "readarray"):
+        return _operands(args, "dnOsuCc")[-1:]
+    if name == "getopts":
+        return _operands(args)[1:2]
+    if name == "printf":
+        return _option_values(args, "-v")
+    if name == "wait":
+        return _option_values(args, "-p")
+    return _operands(args)
 
 
 def _variable_operands(acc: _Acc, name: str, args: list[_Word]) -> None:
-    """Taint the variables a builtin sets; a name from an expansion can run code."""
-    if name == "read":
-        names = _operands(args, "adinNptu") + _option_values(args, "-a")
-    elif name in ("mapfile", "readarray"):
-        names = _operands(args, "dnOsuCc")[-1:]
-    elif name == "getopts":
-        names = _operands(args)[1:2]
-    elif name == "printf":
-        names = _option_values(args, "-v")
-    else:
-        names = _operands(args)
-    for word in names:
+    """Taint the variables a builtin sets. Bash expands and evaluates an array subscript in a
+    name operand even when it is quoted (`read 'a[$(cmd)]'` runs cmd), so a name is trusted
+    only when it is inert: a plain identifier, or one with a number or identifier subscript."""
+    declares = name in _DECLARES
+    flags = _flags(args) if declares else set()
+    for word in _name_operands(name, args):
+        target, eq, value = word.value.partition("=") if declares else (word.value, "", "")
+        target = target[:-1] if eq and target.endswith("+") else target
         if word.expands and not _ASSIGNMENT.match(word.raw):
             acc.flag("unknown", f"{name} takes a variable name from an expansion, and bash "
                                 "runs commands hidden in array subscripts")  # fmt: skip
-        elif variable := _NAME.match(word.value):
-            numeric = "=" in word.value and _numeric_assignment(word)
-            if name != "unset":
-                _set_taint(acc.ctx, variable.group(), numeric)
+        elif not _INERT_NAME.fullmatch(target) and not (name == "local" and target == "-"):
+            acc.flag("unknown", f"{name} evaluates the variable name {_short(target, 40)!r}, "
+                                "and bash runs commands hidden in array subscripts")  # fmt: skip
+        if "-i" in flags and _NAME.fullmatch(target):
+            acc.ctx.integers.add(target)
+        if eq:
+            _declared_value(acc, name, word, value, flags)
+        if (variable := _NAME.match(target)) and name != "unset":
+            numeric = bool(eq) and _numeric_assignment(word)
+            _set_taint(acc.ctx, variable.group(), numeric)
+
+
+def _declared_value(acc: _Acc, name: str, word: _Word, value: str, flags: set[str]) -> None:
+    """`declare [-n|-i|-a] NAME=VALUE`: values bash reads again as names, arithmetic or arrays."""
+    if "-n" in flags and not _INERT_NAME.fullmatch(value):
+        acc.flag("unknown", f"{name} -n makes a reference to {_short(value, 40)!r}, and bash "
+                            "runs commands hidden in its subscript")  # fmt: skip
+    if "-i" in flags:
+        acc.check_arithmetic([value])
+    head = _ARRAY_ASSIGN.match(word.raw)  # `a=(...)` written unquoted: the lexer followed it
+    literal_array = head is not None and word.raw.startswith("(", head.end())
+    if value.startswith("(") and not literal_array and set(value) & {"$", "`"}:
+        acc.flag("unknown", f"{name} parses the quoted value as an array assignment, running "
+                            "any substitution in it")  # fmt: skip
+
+
+def _h_printenv(acc: _Acc, name: str, args: list[_Word]) -> None:
+    acc.flag("sensitive_read", "printenv prints the environment, where tokens and keys live")
+
+
+def _h_set(acc: _Acc, name: str, args: list[_Word]) -> None:
+    if args:
+        acc.flag("read_only", "set only changes shell options or positional parameters")
+    else:
+        acc.flag("sensitive_read", "set without arguments prints every variable and its value")
+
+
+def _h_ps(acc: _Acc, name: str, args: list[_Word]) -> None:
+    _read_only(acc, name, args)
+    bsd = [w.value for w in args if w.value and not w.value.startswith("-")]
+    if any("e" in value and value.isalpha() for value in bsd[:1]) or "-E" in _flags(args):
+        acc.flag("sensitive_read", "ps e prints the environment of processes")
+
+
+def _h_getent(acc: _Acc, name: str, args: list[_Word]) -> None:
+    _read_only(acc, name, args)
+    if {"shadow", "gshadow"} & {w.value for w in _operands(args, "s")}:
+        acc.flag("sensitive_read", "getent shadow prints password hashes")
+
+
+_JQ_ENV = re.compile(r"(?<![\w.$])env\b|\$ENV\b")
+
+
+def _h_jq(acc: _Acc, name: str, args: list[_Word]) -> None:
+    _read_only(acc, name, args)
+    if any(_JQ_ENV.search(word.value) for word in args):
+        acc.flag("sensitive_read", "jq env / $ENV prints the environment")
 
 
 def _h_let(acc: _Acc, name: str, args: list[_Word]) -> None:
@@ -2393,10 +2779,41 @@ def _h_let(acc: _Acc, name: str, args: list[_Word]) -> None:
     acc.check_arithmetic(word.value for word in args)
 
 
+_ARITH_TESTS = frozenset({"-eq", "-ne", "-lt", "-le", "-gt", "-ge"})
+
+
 def _h_double_bracket(acc: _Acc, name: str, args: list[_Word]) -> None:
     acc.flag("read_only", "[[ only tests")
-    if {"-eq", "-ne", "-lt", "-le", "-gt", "-ge"} & {word.value for word in args}:
-        acc.check_arithmetic(word.raw for word in args)
+    _variable_tests(acc, name, args)
+    if _ARITH_TESTS & {word.value for word in args}:
+        acc.check_arithmetic((word.raw for word in args), commands=False)
+        for i, word in enumerate(args):  # the operands of -eq ... are evaluated as arithmetic
+            if word.value in _ARITH_TESTS:
+                acc.check_arithmetic(w.value for w in args[max(i - 1, 0) : i + 2] if w is not word)
+
+
+def _h_test(acc: _Acc, name: str, args: list[_Word]) -> None:
+    _read_only(acc, name, args)
+    _variable_tests(acc, name, args)
+
+
+def _variable_tests(acc: _Acc, name: str, args: list[_Word]) -> None:
+    """`-v NAME` and `-R NAME` evaluate NAME's subscript, running commands hidden in it."""
+    for test, operand in itertools.pairwise(args):
+        if test.value in ("-v", "-R") and not _INERT_NAME.fullmatch(operand.value):
+            acc.flag("unknown", f"{name} {test.value} evaluates the variable name "
+                                f"{_short(operand.value, 40)!r}, and bash runs commands hidden "
+                                "in array subscripts")  # fmt: skip
+
+
+def _h_compgen(acc: _Acc, name: str, args: list[_Word]) -> None:
+    _read_only(acc, name, args)
+    for words in _option_values(args, "-W"):  # the word list is expanded again, like eval
+        if set(words.value) & {"$", "`"}:
+            acc.flag("unknown", "compgen -W expands its word list, running any substitution in it")
+    actions = {w.value for w in _option_values(args, "-A")}
+    if {"-v", "-e"} & _flags(args) or {"variable", "export"} & actions:
+        acc.flag("sensitive_read", "compgen lists the names of shell and environment variables")
 
 
 def _h_hash(acc: _Acc, name: str, args: list[_Word]) -> None:
@@ -2801,6 +3218,8 @@ def _h_awk(acc: _Acc, name: str, args: list[_Word]) -> None:
         acc.flag("unknown", f"the {name} program comes from an expansion")
     elif _AWK_UNSAFE.search(_AWK_STRING.sub('""', program.value)):
         acc.flag("unknown", f"the {name} program runs commands or writes files")
+    elif "ENVIRON" in program.value:
+        acc.flag("sensitive_read", f"the {name} program reads ENVIRON, the environment")
     elif "/inet" in program.value:
         acc.flag("network", f"the {name} program opens a network connection (/inet special file)")
     else:
@@ -3654,11 +4073,30 @@ def _h_ctl(acc: _Acc, name: str, args: list[_Word]) -> None:
         acc.flag("privileged", f"{name} {action} changes system settings")
 
 
+# The exact options that make kill/killall list signals instead of sending one. They are
+# matched whole: `-KILL` or `-SIGALRM` is a signal name, not a cluster holding -L.
+_SIGNAL_LISTING: dict[str, frozenset[str]] = {
+    "kill": frozenset({"-l", "-L", "--list", "--table"}),
+    "killall": frozenset({"-l", "--list"}),
+}
+_SIGNAL_SPEC = re.compile(r"[0-9]{1,3}|(?:SIG)?[A-Za-z][A-Za-z0-9+-]*")
+
+
+def _lists_signals(name: str, args: list[_Word]) -> bool:
+    """`kill -l [SIGNAL...]`, `kill -L`, `killall -l`: only these print the signal table."""
+    if not args or args[0].expands or args[0].value not in _SIGNAL_LISTING.get(name, ()):
+        return False
+    rest = args[1:]
+    if args[0].value in ("-L", "--table") or name == "killall":
+        return not rest
+    return all(not w.expands and _SIGNAL_SPEC.fullmatch(w.value) for w in rest)
+
+
 def _h_kill(acc: _Acc, name: str, args: list[_Word]) -> None:
-    if {"-l", "-L", "--list", "--table"} & _flags(args):
-        acc.flag("read_only", f"{name} -l only lists signals")
+    if _lists_signals(name, args):
+        acc.flag("read_only", f"{name} {args[0].value} only lists signals")
     else:
-        acc.flag("destructive", f"{name} stops processes")
+        acc.flag("destructive", f"{name} sends signals to processes")
 
 
 _HANDLERS: dict[str, _Handler] = {
@@ -3668,6 +4106,8 @@ _HANDLERS: dict[str, _Handler] = {
     "eval": _h_eval, "source": _h_source, ".": _h_source, "alias": _h_alias, "trap": _h_trap,
     "export": _h_declare, "declare": _h_declare, "typeset": _h_declare, "local": _h_declare,
     "readonly": _h_declare, "let": _h_let, "[[": _h_double_bracket, "hash": _h_hash,
+    "test": _h_test, "[": _h_test, "compgen": _h_compgen, "printenv": _h_printenv,
+    "set": _h_set, "ps": _h_ps, "getent": _h_getent, "jq": _h_jq,
     "history": _h_history, "su": _h_su, "python": _h_python,
     # commands that run other commands or hide them in scripts
     "xargs": _h_xargs, "find": _h_find, "sed": _h_sed, "gsed": _h_sed,

@@ -189,3 +189,51 @@ def test_quoting_the_command_word_changes_nothing(name: str, data: st.DataObject
     result = classify_command(f"{quoted} x", workspace)
     assert result.segments[0].argv[0] == name
     assert result.risk == plain.risk
+
+
+# Builtins that take a variable name (or arithmetic) where bash expands an array subscript
+# again, even inside single quotes: `read 'a[$(cmd)]'` runs cmd.
+SUBSCRIPT_TAKERS = [
+    "read {name} < notes.txt",
+    "read -r {name} < notes.txt",
+    "printf -v {name} %s x",
+    "unset {name}",
+    "unset -v {name}",
+    "let {name}",
+    "let x={name}+1",
+    "test -v {name}",
+    "[ -v {name} ]",
+    "[[ -v {name} ]]",
+    "declare {name}=1",
+    "declare -n ref={name}",
+    "declare -i n={name}",
+    "typeset {name}=1",
+]
+
+
+@st.composite
+def subscript_operand(draw: st.DrawFn) -> str:
+    """`arr[ ... $(cmd) ... ]`, quoted one of several ways."""
+    inner = draw(st.sampled_from(["echo 1", "ls", "true", "cat notes.txt", "pwd", "rm -f x"]))
+    before = draw(st.sampled_from(["", "1+", "i*", " "]))
+    after = draw(st.sampled_from(["", "+1", " ", "-0"]))
+    sub = draw(st.sampled_from([f"$({inner})", f"$( {inner} )", f"`{inner}`"]))
+    name = draw(st.sampled_from(["a", "arr", "_x1"]))
+    operand = f"{name}[{before}{sub}{after}]"
+    style = draw(st.integers(0, 2))
+    if style == 1 and "`" not in operand:
+        return f"'{operand}'"
+    if style == 2:
+        return '"' + operand.replace("`", "\\`").replace("$(", "\\$(") + '"'
+    return shlex.quote(operand) if style == 1 else operand
+
+
+@PROPERTY_SETTINGS
+@given(template=st.sampled_from(SUBSCRIPT_TAKERS), operand=subscript_operand())
+def test_a_command_substitution_in_a_subscript_operand_is_never_read_only(
+    template: str, operand: str, workspace: Path
+) -> None:
+    command = template.format(name=operand)
+    result = classify_command(command, workspace)
+    assert result.risk != "read_only", (command, result.to_dict())
+    assert result.risk not in AUTO, (command, result.to_dict())

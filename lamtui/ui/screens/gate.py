@@ -24,6 +24,7 @@ from lamtui.ui.widgets.action_log import diff_renderable
 RISK_STYLE = {
     "read_only": "green",
     "workspace_write": "yellow",
+    "sensitive_read": "bold yellow",
     "network": "yellow",
     "unknown": "bold yellow",
     "outside_write": "bold red",
