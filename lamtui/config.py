@@ -24,7 +24,9 @@ class _Section(BaseModel):
 
 
 class ModelSettings(_Section):
-    name: str = Field("gemma3-270m", description="catalog name or path to a GGUF file")
+    name: str = Field(
+        "gemma3-270m-lam", description="catalog name, path to a GGUF file, or BASE+ADAPTER.gguf"
+    )
     base_url: str = Field("", description="OpenAI-compatible server; empty = embedded llama.cpp")
     remote_model: str = Field("", description="model name to request from the server")
     api_key_secret: str = Field("", description="keyring entry holding the server's API key")

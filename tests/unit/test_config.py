@@ -11,7 +11,7 @@ from lamtui.paths import get_paths
 
 def test_defaults_without_files() -> None:
     settings = load_settings(cwd=Path("/nonexistent"), environ={})
-    assert settings.model.name == "gemma3-270m"
+    assert settings.model.name == "gemma3-270m-lam"  # the bundled base + the trained adapter
     assert settings.policy.mode == "ask"
 
 
