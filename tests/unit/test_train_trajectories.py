@@ -9,8 +9,17 @@ from typing import Any
 from lamtui.train.trajectories import from_seeds, from_trajectory
 
 
-def _step(tool: str, args: dict[str, str], kind: str = "approve", by: str = "user",
-          ok: bool = True, observation: str = "exit code 0\n(no output)") -> dict[str, Any]:  # fmt: skip
+NO_OUTPUT = "exit code 0\n(no output)"
+
+
+def _step(
+    tool: str,
+    args: dict[str, str],
+    kind: str = "approve",
+    by: str = "user",
+    ok: bool = True,
+    observation: str = NO_OUTPUT,
+) -> dict[str, Any]:
     return {
         "step_title": "do it",
         "action": {"thought": "t", "tool": tool, "args": args, "status": "continue"},
