@@ -8,7 +8,6 @@ from typing import Any
 
 from lamtui.train.trajectories import from_seeds, from_trajectory
 
-
 NO_OUTPUT = "exit code 0\n(no output)"
 
 
