@@ -216,6 +216,7 @@ def _split(examples: list[Example], seed: int) -> tuple[list[Example], list[Exam
 def write(out: Path, examples: list[Example], card: Card, seed: int = 0) -> dict[str, Any]:
     if not examples:
         raise LamtuiError("the dataset is empty")
+    out.mkdir(parents=True, exist_ok=True)
     train, val = _split(examples, seed)
     for name, part in (("train.jsonl", train), ("val.jsonl", val)):
         tmp = out / (name + ".part")

@@ -37,8 +37,12 @@ def server_url(bundled_model_path: Path, tmp_path_factory: pytest.TempPathFactor
     proc = subprocess.Popen(
         [
             sys.executable,
-            "-m",
-            "llama_cpp.server",
+            "-c",
+            # lamtui's loader settings (no AMX weight repacking, which crashes llama.cpp
+            # 0.3.36 on AMX CPUs), then the stock server.
+            "from lamtui.lam.llamacpp import avoid_amx_repacking; avoid_amx_repacking(); "
+            "import runpy, sys; sys.argv[0] = 'llama_cpp.server'; "
+            "runpy.run_module('llama_cpp.server', run_name='__main__')",
             "--model",
             str(bundled_model_path),
             "--host",

@@ -7,9 +7,17 @@ import json
 import jsonschema
 import pytest
 
+from lamtui.agent import prompts
 from lamtui.agent.prompts import action_messages
 from lamtui.agent.schema import action_schema, parse_action
-from lamtui.lam.base import Backend, CancelToken, GenerationRequest, TokenChunk, collect
+from lamtui.lam.base import (
+    Backend,
+    CancelToken,
+    GenerationRequest,
+    Message,
+    TokenChunk,
+    collect,
+)
 from lamtui.lam.structured import generate_structured
 
 pytestmark = pytest.mark.real_model
@@ -40,13 +48,27 @@ REQUESTS = [
 ]
 
 
+def _messages(backend: Backend, request: str) -> list[Message]:
+    """The prompt this model gets from the agent: compact for a trained LAM (the default),
+    system text + few-shot block otherwise."""
+    if backend.info.prompt_style != "lam":
+        return action_messages(request, "Workspace: /home/user/project (git repository)")
+    title = prompts.short_title(request)
+    workspace = prompts.workspace_line("/home/user/project", ["src/", "README.md"], "main")
+    return [
+        *prompts.lam_task_messages(request, workspace),
+        Message("assistant", prompts.plan_json(title, [title])),
+        Message("user", prompts.step_cue(1, 1, title)),
+    ]
+
+
 def test_schema_valid_actions_for_varied_requests(real_backend: Backend) -> None:
     schema = action_schema()
     first_try = 0
     for request in REQUESTS:
         result = generate_structured(
             real_backend,
-            action_messages(request, "Workspace: /home/user/project (git repository)"),
+            _messages(real_backend, request),
             schema,
             parse_action,
             max_retries=2,
