@@ -5,14 +5,14 @@ that changes the model's output; a run stopped early resumes from its checkpoint
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from lamtui.agent import prompts
 from lamtui.errors import LamtuiError
-from lamtui.lam.base import GenerationRequest, Message, collect
-from lamtui.lam.llamacpp import LlamaCppBackend
 from lamtui.train.build import Card, write
 from lamtui.train.examples import Example, Turn, conversation
 from lamtui.train.loop import TrainJob, run
@@ -39,13 +39,39 @@ def _dataset(folder: Path) -> Path:
     return folder
 
 
-def _first_output(backend: LlamaCppBackend) -> str:
-    messages = [
-        *prompts.lam_task_messages(REQUEST, prompts.workspace_line("/home/a/p", ["deploy.sh"])),
-        Message("assistant", prompts.plan_json("make deploy.sh executable", ["chmod"])),
-        Message("user", prompts.step_cue(1, 1, "chmod")),
-    ]
-    return collect(backend.stream(GenerationRequest(messages, max_tokens=48))).text
+_GENERATE = """
+import json, sys
+from pathlib import Path
+from lamtui.agent import prompts
+from lamtui.lam.base import GenerationRequest, Message, collect
+from lamtui.lam.llamacpp import LlamaCppBackend
+
+base, adapter = Path(sys.argv[1]), sys.argv[2]
+backend = LlamaCppBackend(
+    base, prompt_style="lam", context=1024, lora_path=Path(adapter) if adapter else None
+)
+messages = [
+    *prompts.lam_task_messages(sys.argv[3], prompts.workspace_line("/home/a/p", ["deploy.sh"])),
+    Message("assistant", prompts.plan_json("make deploy.sh executable", ["chmod"])),
+    Message("user", prompts.step_cue(1, 1, "chmod")),
+]
+print(json.dumps(collect(backend.stream(GenerationRequest(messages, max_tokens=48))).text))
+"""
+
+
+def _first_output(model: Path, adapter: Path | None) -> str:
+    """Generate in a fresh process, as `lamtui run` does after `lamtui train`: the
+    training process never loads llama.cpp (two OpenMP runtimes in one process, torch's
+    and llama.cpp's, crashed here once both had run)."""
+    done = subprocess.run(
+        [sys.executable, "-c", _GENERATE, str(model), str(adapter or ""), REQUEST],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return str(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
 def test_tiny_training_run_writes_an_adapter_that_loads_and_changes_output(
@@ -63,15 +89,8 @@ def test_tiny_training_run_writes_an_adapter_that_loads_and_changes_output(
     assert manifest["steps"] >= 3 and manifest["val_loss"] is not None
     saved = read_manifest(adapter)
     assert saved["base"]["sha256"] == manifest["base"]["sha256"] and saved["prompt"] == "lam"
-    base = LlamaCppBackend(bundled_model_path, prompt_style="lam", context=1024)
-    trained = LlamaCppBackend(
-        bundled_model_path, prompt_style="lam", context=1024, lora_path=adapter
-    )
-    try:
-        before, after = _first_output(base), _first_output(trained)
-    finally:
-        base.close()
-        trained.close()
+    before = _first_output(bundled_model_path, None)
+    after = _first_output(bundled_model_path, adapter)
     assert before != after
 
 
