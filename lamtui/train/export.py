@@ -27,6 +27,7 @@ _LORA = re.compile(r"layers\.(\d+)\.(\w+\.\w+)\.lora_([AB])\.(?:default\.)?weigh
 
 def lora_tensors(model: Any) -> dict[str, Any]:
     """{gguf name: float32 numpy array} of every LoRA matrix in the peft model."""
+    import numpy as np
     import torch
 
     out: dict[str, Any] = {}
@@ -39,7 +40,14 @@ def lora_tensors(model: Any) -> dict[str, Any]:
             raise LamtuiError(f"cannot export LoRA on {module}: llama.cpp has no name for it")
         key = f"blk.{layer}.{GGUF_NAMES[module]}.weight.lora_{which.lower()}"
         # float32: llama.cpp 0.3.36 segfaults decoding with an F16 adapter on AMX CPUs.
-        out[key] = tensor.detach().to(torch.float32).cpu().numpy()
+        out[key] = np.array(
+            tensor.detach().to(torch.float32).cpu().numpy(), dtype=np.float32, order="C"
+        )
+        if not np.isfinite(out[key]).all():
+            raise LamtuiError(
+                f"training diverged: {key} has NaN or infinite weights",
+                "train again with a lower --lr; the previous adapter is untouched",
+            )
     if not out:
         raise LamtuiError("the model has no LoRA weights to export")
     return out
