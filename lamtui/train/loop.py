@@ -75,11 +75,13 @@ def run(job: TrainJob, report: Report) -> dict[str, Any]:
     started = time.monotonic()
     started_step = state.step
     interrupted = False
+    orders: dict[int, list[list[int]]] = {}
     try:
         while state.step < state.total_steps:
             epoch, index = divmod(state.step, len(per_epoch))
-            order = trainer.batches(train, recipe.batch_tokens, recipe.seed + epoch)
-            chosen = [train[i] for i in order[index]]
+            if epoch not in orders:  # one shuffle per epoch, not one per step
+                orders = {epoch: trainer.batches(train, recipe.batch_tokens, recipe.seed + epoch)}
+            chosen = [train[i] for i in orders[epoch][index]]
             ids, labels, mask = trainer._collate(chosen, pad)
             for group in optimizer.param_groups:
                 group["lr"] = trainer.lr_at(state.step, state.total_steps, recipe)

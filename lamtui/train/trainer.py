@@ -15,7 +15,6 @@ import math
 import os
 import random
 import shutil
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -267,6 +266,3 @@ def lr_at(step: int, total: int, recipe: Recipe) -> float:
 def threads() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
 
-
-def elapsed_since(start: float) -> float:
-    return time.monotonic() - start
