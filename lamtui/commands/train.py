@@ -42,6 +42,9 @@ def register(sub: Any) -> None:
     p.add_argument("--max-minutes", type=float, default=0.0, help="stop (and export) after this")
     p.add_argument("--checkpoint-every", type=int, default=50, metavar="STEPS")
     p.add_argument("--resume", action="store_true", help="go on from the checkpoint in --out")
+    p.add_argument(
+        "--init", type=Path, metavar="ADAPTER", help="start from this adapter GGUF (same --rank)"
+    )
     p.set_defaults(handler=handle_train)
     tsub = p.add_subparsers(dest="train_command", metavar="ACTION")
     d = tsub.add_parser("data", help="build the training dataset and its data card")
@@ -122,7 +125,10 @@ def handle_train(args: argparse.Namespace) -> int:
         checkpoint_every=args.checkpoint_every,
     )
     out = (args.out or _default_out()).expanduser()
-    job = TrainJob(resolved.path, data, out, recipe, resume=args.resume, name=args.name)
+    init = args.init.expanduser() if args.init else None
+    if init is not None and not init.is_file():
+        raise LamtuiError(f"no adapter at {init}", "pass an adapter GGUF to --init")
+    job = TrainJob(resolved.path, data, out, recipe, resume=args.resume, name=args.name, init=init)
     try:
         manifest = run(job, _say)
     except Cancelled as exc:

@@ -160,6 +160,17 @@ def ground(pair: Pair, index: ExampleIndex, run: bool) -> Example:
     return Example(pair.id, pair.source, "shell", messages, {"observed": observation is not None})
 
 
+def _commands(example: Example) -> list[str]:
+    """The shell commands the example teaches: its own answer is never its example."""
+    out = []
+    for message in example.messages:
+        if message.role == "assistant":
+            args = json.loads(message.content).get("args") or {}
+            if "command" in args:
+                out.append(str(args["command"]))
+    return out
+
+
 def _with_examples(example: Example, index: ExampleIndex) -> Example:
     """Template and memory tasks get retrieved examples like every other task."""
     r = rng_for(example.id)
@@ -167,7 +178,7 @@ def _with_examples(example: Example, index: ExampleIndex) -> Example:
     request = first.split("\n", 1)[0].removeprefix("Request: ")
     if r.random() >= EXAMPLE_RATE:
         return example
-    shown = index.nearest(request, 2)
+    shown = index.nearest(request, 2, exclude=_commands(example))
     if not shown:
         return example
     workspace = first.split("\n")[1]
@@ -183,7 +194,8 @@ def build(options: BuildOptions, progress: Progress = lambda _: None) -> dict[st
     if not pairs:
         raise LamtuiError("no training pairs survived the checks", "see the dropped counts")
     options.out.mkdir(parents=True, exist_ok=True)
-    index = ExampleIndex((p.nl, p.cmd) for p in pairs)
+    worked = templates.worked_pairs(options.templates // 2, options.seed + 1)
+    index = ExampleIndex([*((p.nl, p.cmd) for p in pairs), *worked])
     index.save(options.out / "retrieval.jsonl.gz")
     progress(f"{len(pairs):,} pairs kept; the retrieval corpus has {len(index):,}")
     rng = rng_for(f"select-{options.seed}")

@@ -69,13 +69,69 @@ def complete_layers(tensors: dict[str, Any], layers: int) -> dict[str, Any]:
     return out
 
 
-def export_adapter(model: Any, alpha: float, path: Path) -> None:
+def gguf_architecture(path: Path) -> str:
+    """general.architecture of a GGUF: llama.cpp refuses (0.3.36: crashes on) an adapter
+    whose architecture differs from its base's, and transformers' model_type is not
+    llama.cpp's name (gemma3_text vs gemma3)."""
+    import gguf
+
+    field = gguf.GGUFReader(str(path)).fields.get("general.architecture")
+    if field is None:
+        raise LamtuiError(f"{path} names no architecture (general.architecture)")
+    return bytes(field.parts[field.data[0]]).decode()
+
+
+def read_adapter(path: Path) -> tuple[dict[str, Any], float]:
+    """({gguf name: float32 array}, alpha) of an adapter GGUF written by export_adapter."""
+    import gguf
+    import numpy as np
+
+    reader = gguf.GGUFReader(str(path))
+    field = reader.fields.get("adapter.lora.alpha")
+    if field is None:
+        raise LamtuiError(f"{path} is not a LoRA adapter GGUF (no adapter.lora.alpha)")
+    alpha = float(field.parts[field.data[0]][0])
+    tensors = {t.name: np.array(t.data, dtype=np.float32) for t in reader.tensors}
+    return tensors, alpha
+
+
+def load_into(model: Any, path: Path) -> int:
+    """Copy an adapter GGUF's LoRA matrices into the peft model's (same rank and
+    modules): a run goes on from a shipped adapter. Returns how many were copied."""
+    import torch
+
+    tensors, _ = read_adapter(path)
+    copied = 0
+    for name, param in model.named_parameters():
+        match = _LORA.search(name)
+        if not match:
+            continue
+        layer, module, which = match.groups()
+        key = f"blk.{layer}.{GGUF_NAMES[module]}.weight.lora_{which.lower()}"
+        if key not in tensors:
+            continue
+        if tensors[key].size != param.numel():
+            raise LamtuiError(
+                f"{path} does not fit this run: {key} has {tensors[key].size} weights, "
+                f"the model's {param.numel()}",
+                "train with the adapter's --rank",
+            )
+        value = torch.from_numpy(tensors[key]).reshape(param.shape)
+        with torch.no_grad():
+            param.copy_(value.to(param.dtype))
+        copied += 1
+    if copied == 0:
+        raise LamtuiError(f"{path} has no LoRA matrices this model's adapter can take")
+    return copied
+
+
+def export_adapter(model: Any, alpha: float, path: Path, arch: str) -> None:
     """Write the adapter to PATH.part and rename it over PATH only when complete: a
-    failed or interrupted export never replaces a good adapter."""
+    failed or interrupted export never replaces a good adapter. ARCH is the base
+    GGUF's general.architecture."""
     import gguf
 
     config = model.get_base_model().config
-    arch = str(getattr(config, "model_type", "llama"))
     tensors = complete_layers(lora_tensors(model), int(getattr(config, "num_hidden_layers", 0)))
     tmp = path.with_name(path.name + ".part")
     try:

@@ -10,7 +10,7 @@ from typing import Any
 
 from lamtui.errors import Cancelled, LamtuiError
 from lamtui.train import trainer
-from lamtui.train.export import export_adapter
+from lamtui.train.export import export_adapter, gguf_architecture, load_into
 from lamtui.train.manifest import data_hash, sha256_of, write_manifest
 from lamtui.train.trainer import Recipe, Report, State
 
@@ -23,6 +23,7 @@ class TrainJob:
     recipe: Recipe
     resume: bool = False
     name: str = "lamtui-lora"
+    init: Path | None = None  # an adapter GGUF to start from (continue a shipped adapter)
 
 
 def _bar(state: State, loss: float, tok_s: float, started_step: int, elapsed: float) -> str:
@@ -55,6 +56,8 @@ def run(job: TrainJob, report: Report) -> dict[str, Any]:
     val_file = job.data / "val.jsonl"
     val, _ = trainer.encode_all(val_file, tokenizer, recipe) if val_file.is_file() else ([], 0)
     model = trainer.add_lora(base, recipe)
+    if job.init is not None and not job.resume:
+        report(f"starting from {job.init.name}: {load_into(model, job.init)} LoRA matrices")
     device = "cuda" if torch.cuda.is_available() else "cpu"
     model.to(device)
     params = [p for p in model.parameters() if p.requires_grad]
@@ -123,11 +126,12 @@ def run(job: TrainJob, report: Report) -> dict[str, Any]:
         )
     adapter = job.out / f"{job.name}.gguf"
     report(f"exporting the adapter to {adapter}")
-    export_adapter(model, recipe.alpha, adapter)
+    export_adapter(model, recipe.alpha, adapter, gguf_architecture(job.model))
     manifest = {
         "name": job.name,
         "base": {"file": job.model.name, "sha256": sha256_of(job.model)},
         "data": {"path": str(job.data), "sha256": data_hash(job.data)},
+        "init": job.init.name if job.init else None,
         "recipe": asdict(recipe),
         "prompt": "lam",
         "steps": state.step,

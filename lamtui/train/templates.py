@@ -16,28 +16,89 @@ from lamtui.agent import prompts
 from lamtui.train.examples import Example, Turn, conversation, cwd_for
 from lamtui.train.grounding import _content, listing, run_sandboxed
 
-FILES = (
-    "notes.txt",
-    "todo.txt",
-    "report.md",
-    "data.csv",
-    "app.log",
-    "main.py",
-    "run.sh",
-    "config.ini",
-    "users.txt",
-    "server.log",
-    "summary.txt",
-    "list.txt",
-    "index.html",
-    "draft.md",
-    "script.py",
-    "results.csv",
-    "errors.log",
-    "hello.txt",
-    "input.txt",
+# Names are drawn from many stems and extensions: the LAM must learn to carry whatever
+# name the request says into the command, not to recall a favourite few.
+_STEMS = (
+    "notes",
+    "todo",
+    "report",
+    "data",
+    "app",
+    "main",
+    "run",
+    "config",
+    "users",
+    "server",
+    "summary",
+    "list",
+    "index",
+    "draft",
+    "script",
+    "results",
+    "errors",
+    "hello",
+    "input",
+    "test",
+    "a",
+    "b",
+    "output",
+    "readme",
+    "invoice",
+    "budget",
+    "plan",
+    "log1",
+    "items",
+    "contacts",
+    "letter",
+    "setup",
+    "build",
+    "query",
+    "sample",
+    "backup_2024",
+    "page",
+    "chapter1",
+    "old_notes",
+    "my_file",
+    "final",
+    "v2",
+    "temp",
+    "words",
 )
-DIRS = ("dir1", "dir2", "docs", "src", "backup", "logs", "data", "old", "out", "work", "tmp2")
+_EXTS = (".txt", ".md", ".csv", ".log", ".py", ".sh", ".ini", ".json", ".html", ".cfg", ".yaml")
+FILES = tuple(stem + ext for stem in _STEMS for ext in _EXTS)
+DIRS = (
+    "dir1",
+    "dir2",
+    "docs",
+    "src",
+    "backup",
+    "logs",
+    "data",
+    "old",
+    "out",
+    "work",
+    "tmp2",
+    "archive",
+    "notes",
+    "reports",
+    "build",
+    "dist",
+    "lib",
+    "bin",
+    "assets",
+    "images",
+    "inbox",
+    "projects",
+    "final",
+    "drafts",
+    "test",
+    "config",
+    "scripts",
+    "a",
+    "b",
+    "export",
+    "web",
+)
 WORDS = ("error", "todo", "alice", "timeout", "warning", "done", "admin", "retry")
 KEYS = (
     ("port", "80", "8080"),
@@ -99,7 +160,7 @@ def rename_file(
 def make_executable(
     r: random.Random, root: Path
 ) -> tuple[str, list[tuple[str, str, str, dict[str, str]]]]:
-    f = r.choice(("run.py", "build.sh", "deploy.sh", "start.sh", "tool.py", "main.py", "backup.sh"))
+    f = r.choice([n for n in FILES if n.endswith((".py", ".sh"))])
     _write(root, f)
     req = r.choice((f"make {f} executable", f"Make {f} runnable", f"give {f} execute permission"))
     return req, [
@@ -306,6 +367,94 @@ def edit_setting(
     ]
 
 
+Steps = list[tuple[str, str, str, dict[str, str]]]
+
+
+def copy_as(r: random.Random, root: Path) -> tuple[str, Steps]:
+    f, g = _two(r, FILES)
+    _write(root, f)
+    req = r.choice((f"copy {f} to {g}", f"make a copy of {f} called {g}", f"duplicate {f} as {g}"))
+    return req, [(f"Copy {f} to {g}", "cp copies the file.", "shell", {"command": f"cp {f} {g}"})]
+
+
+def move_by_extension(r: random.Random, root: Path) -> tuple[str, Steps]:
+    ext = r.choice(("txt", "log", "csv", "md", "py", "json"))
+    d = r.choice(DIRS)
+    for stem in r.sample(_STEMS, r.randint(2, 4)):
+        _write(root, f"{stem}.{ext}")
+    (root / d).mkdir(exist_ok=True)
+    req = r.choice((f"move all the .{ext} files into {d}", f"put every {ext} file in {d}/"))
+    cmd = f"mv *.{ext} {d}/"
+    return req, [
+        (f"Move the .{ext} files", "mv with a glob moves them.", "shell", {"command": cmd})
+    ]
+
+
+def count_words(r: random.Random, root: Path) -> tuple[str, Steps]:
+    f = r.choice(FILES)
+    words = " ".join(r.choice(WORDS) for _ in range(r.randint(3, 30)))
+    _write(root, f, words + "\n")
+    req = r.choice((f"how many words are in {f}?", f"count the words in {f}"))
+    return req, [
+        (f"Count words in {f}", "wc -w counts words.", "shell", {"command": f"wc -w < {f}"})
+    ]
+
+
+def show_matching(r: random.Random, root: Path) -> tuple[str, Steps]:
+    f = r.choice(FILES)
+    w = r.choice(WORDS)
+    lines = [f"{r.choice(WORDS)} item {i}" for i in range(r.randint(3, 12))] + [f"{w} last"]
+    _write(root, f, "\n".join(lines) + "\n")
+    req = r.choice((f"show the lines of {f} that contain {w}", f"which lines in {f} mention {w}?"))
+    cmd = f"grep '{w}' {f}"
+    return req, [(f"Lines with {w}", "grep prints matching lines.", "shell", {"command": cmd})]
+
+
+def replace_word(r: random.Random, root: Path) -> tuple[str, Steps]:
+    f = r.choice(FILES)
+    old, new = _two(r, WORDS)
+    _write(root, f, f"{old} one\nplain\n{old} two\n")
+    req = r.choice((f"replace {old} with {new} in {f}", f"change every {old} to {new} in {f}"))
+    cmd = f"sed -i 's/{old}/{new}/g' {f}"
+    return req, [(f"Replace {old}", "sed -i edits in place.", "shell", {"command": cmd})]
+
+
+def sort_file(r: random.Random, root: Path) -> tuple[str, Steps]:
+    f = r.choice(FILES)
+    _write(root, f, "".join(f"{r.choice(WORDS)}\n" for _ in range(r.randint(3, 9))))
+    unique = r.random() < 0.5
+    req = f"show the unique lines of {f} sorted" if unique else f"sort the lines of {f}"
+    cmd = f"sort -u {f}" if unique else f"sort {f}"
+    return req, [(f"Sort {f}", "sort orders the lines.", "shell", {"command": cmd})]
+
+
+def size_of(r: random.Random, root: Path) -> tuple[str, Steps]:
+    d = r.choice(DIRS)
+    for stem in r.sample(_STEMS, 2):
+        _write(root, f"{d}/{stem}.txt")
+    req = r.choice((f"how big is the {d} folder?", f"show the disk usage of {d}"))
+    return req, [(f"Size of {d}", "du -sh sums it up.", "shell", {"command": f"du -sh {d}"})]
+
+
+def extract_archive(r: random.Random, root: Path) -> tuple[str, Steps]:
+    import tarfile
+
+    d = r.choice(DIRS)
+    _write(root, f"src_{d}/a.txt")
+    with tarfile.open(root / f"{d}.tar.gz", "w:gz") as tar:
+        tar.add(root / f"src_{d}", arcname=d)
+    shutil.rmtree(root / f"src_{d}")
+    req = r.choice((f"extract {d}.tar.gz", f"unpack the archive {d}.tar.gz here"))
+    return req, [
+        (
+            f"Extract {d}.tar.gz",
+            "tar -xzf unpacks it.",
+            "shell",
+            {"command": f"tar -xzf {d}.tar.gz"},
+        )
+    ]
+
+
 BUILDERS: tuple[Build, ...] = (
     copy_between,
     move_file,
@@ -324,6 +473,14 @@ BUILDERS: tuple[Build, ...] = (
     list_folder,
     write_new,
     edit_setting,
+    copy_as,
+    move_by_extension,
+    count_words,
+    show_matching,
+    replace_word,
+    sort_file,
+    size_of,
+    extract_archive,
 )
 
 
@@ -378,3 +535,23 @@ def generate(count: int, seed: int = 0) -> Iterator[Example]:
             shutil.rmtree(root, ignore_errors=True)
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def worked_pairs(count: int, seed: int = 1) -> list[tuple[str, str]]:
+    """(request, command) pairs of the one-command templates, for the retrieval corpus:
+    at inference a plain request ("copy a.txt from x to y") then finds a worked example
+    of its own kind to adapt, which the command corpora rarely hold."""
+    pairs: list[tuple[str, str]] = []
+    base = Path(tempfile.mkdtemp(prefix="lamtui-pairs-"))
+    try:
+        for i in range(count):
+            r = random.Random(seed * 100003 + i)
+            root = base / f"p{i}"
+            root.mkdir()
+            request, steps = BUILDERS[i % len(BUILDERS)](r, root)
+            if len(steps) == 1 and steps[0][2] == "shell":
+                pairs.append((request, steps[0][3]["command"]))
+            shutil.rmtree(root, ignore_errors=True)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    return pairs

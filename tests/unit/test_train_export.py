@@ -12,7 +12,13 @@ import pytest
 import torch
 
 from lamtui.errors import Cancelled, LamtuiError
-from lamtui.train.export import export_adapter, lora_tensors
+from lamtui.train.export import (
+    export_adapter,
+    gguf_architecture,
+    load_into,
+    lora_tensors,
+    read_adapter,
+)
 
 
 class _FakePeft:
@@ -47,7 +53,7 @@ def test_tensor_names_follow_llama_cpp() -> None:
 
 def test_export_writes_an_adapter_gguf(tmp_path: Path) -> None:
     path = tmp_path / "a.gguf"
-    export_adapter(_FakePeft(NAMES), 32, path)
+    export_adapter(_FakePeft(NAMES), 32, path, "gemma3")
     reader = gguf.GGUFReader(str(path))
     fields = {f.name: f for f in reader.fields.values()}
     assert bytes(fields["general.type"].parts[-1]).decode() == "adapter"
@@ -72,7 +78,7 @@ def test_interrupted_export_keeps_the_previous_adapter(
 
     monkeypatch.setattr(gguf.GGUFWriter, "write_tensors_to_file", interrupted)
     with pytest.raises(Cancelled):
-        export_adapter(_FakePeft(NAMES), 32, path)
+        export_adapter(_FakePeft(NAMES), 32, path, "gemma3")
     assert path.read_bytes() == b"GGUF previous good adapter"
     assert not (tmp_path / "a.gguf.part").exists()
 
@@ -88,10 +94,42 @@ def test_a_full_disk_keeps_the_previous_adapter(
 
     monkeypatch.setattr(gguf.GGUFWriter, "write_tensors_to_file", full)
     with pytest.raises(LamtuiError, match="No space left"):
-        export_adapter(_FakePeft(NAMES), 32, path)
+        export_adapter(_FakePeft(NAMES), 32, path, "gemma3")
     assert path.read_bytes() == b"GGUF previous"
 
 
 def test_no_lora_weights_is_an_error() -> None:
     with pytest.raises(LamtuiError, match="no LoRA"):
         lora_tensors(_FakePeft([]))
+
+
+def test_the_adapter_names_the_base_gguf_architecture(tmp_path: Path) -> None:
+    # transformers calls Gemma 3 "gemma3_text"; llama.cpp needs its own name, "gemma3".
+    path = tmp_path / "a.gguf"
+    export_adapter(_FakePeft(NAMES), 32, path, "gemma3")
+    assert gguf_architecture(path) == "gemma3"
+
+
+def test_an_exported_adapter_loads_back_into_the_model(tmp_path: Path) -> None:
+    path = tmp_path / "a.gguf"
+    source = _FakePeft(NAMES)
+    source.params[0] = (NAMES[0], torch.arange(8, dtype=torch.float32).reshape(2, 4))
+    export_adapter(source, 32, path, "gemma3")
+    tensors, alpha = read_adapter(path)
+    assert alpha == 32.0
+    assert tensors["blk.3.attn_q.weight.lora_a"].tolist() == [[0, 1, 2, 3], [4, 5, 6, 7]]
+    target = _FakePeft(NAMES)
+    for _, param in target.params:
+        param.zero_()
+    assert load_into(target, path) == 4
+    assert target.params[0][1].tolist() == [[0, 1, 2, 3], [4, 5, 6, 7]]
+    assert float(target.params[3][1].sum()) == 4.0  # 0.5 × 8
+
+
+def test_an_adapter_of_another_rank_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "a.gguf"
+    export_adapter(_FakePeft(NAMES), 32, path, "gemma3")
+    target = _FakePeft(NAMES)
+    target.params = [(n, torch.zeros(3, 4) if "lora_A" in n else torch.zeros(4, 3)) for n in NAMES]
+    with pytest.raises(LamtuiError, match="--rank"):
+        load_into(target, path)
