@@ -11,9 +11,10 @@ import sys
 import tempfile
 from typing import Any, TextIO
 
-from lamtui.agent.approval import Proposal
+from lamtui.agent.approval import Proposal, apply_edit, editable_args
 from lamtui.agent.events import (
     ActionDecided,
+    ActionEdited,
     ActionFinished,
     ActionProposed,
     AskUser,
@@ -84,6 +85,11 @@ class EventPrinter:
                 f"  why: {event.action.thought}\n  risk: {event.assessment['risk']} "
                 f"({'; '.join(event.assessment['reasons'])})\n"
             )
+        elif isinstance(event, ActionEdited):
+            w(
+                f"  edited: {describe_action(event.action)}\n  risk: {event.assessment['risk']} "
+                f"({'; '.join(event.assessment['reasons'])})\n"
+            )
         elif isinstance(event, ActionDecided):
             d = event.decision
             extra = f": {d.reason}" if d.reason else ""
@@ -146,6 +152,8 @@ class TerminalApprover:
         return line.rstrip("\n")
 
     def decide(self, proposal: Proposal) -> Decision:
+        if proposal.edited:  # shown by the printer as "edited"; say why it asks again
+            self.out.write(f"  your edit is {proposal.risk}: approve it again to run it\n")
         if proposal.preview:
             self.out.write(_indent(proposal.preview, 60) + "\n")
         while True:
@@ -171,31 +179,33 @@ class TerminalApprover:
             self.out.write("  please answer y, n, e or a\n")
 
     def _edit(self, action: Action) -> Action | None:
-        args = dict(action.args)
+        """Every argument may change: a command or path is typed anew (enter keeps a path),
+        a text is edited in $EDITOR. None: nothing changed or the edit is not valid."""
+        values: dict[str, str] = {}
         try:
             if action.tool == "shell":
-                self.out.write(f"  current: {args['command']}\n")
-                new = self._ask("  new command: ").strip()
-                if not new:
+                self.out.write(f"  current: {action.args['command']}\n")
+                values["command"] = self._ask("  new command: ")
+                if not values["command"].strip():
                     return None
-                args["command"] = new
-            elif action.tool == "write_file":
-                args["content"] = _edit_in_editor(args["content"])
-            elif action.tool == "edit_file":
-                args["replace"] = _edit_in_editor(args["replace"])
             else:
-                key = next(iter(args))
-                new = self._ask(f"  new {key}: ").strip()
-                if not new:
-                    return None
-                args[key] = new
+                for name, long in editable_args(action):
+                    values[name] = self._edit_arg(name, action.args[name], long)
         except EOFError:
             return None
         try:
-            return Action.model_validate({**action.model_dump(), "args": args})
+            edited = apply_edit(action, values)
         except ValueError as exc:
             self.out.write(f"  that edit is not valid: {exc}\n")
             return None
+        return None if edited == action else edited
+
+    def _edit_arg(self, name: str, value: str, long: bool) -> str:
+        if long:
+            choice = self._ask(f"  {name}: {len(value)} chars; [e]dit in $EDITOR, enter keeps: ")
+            return _edit_in_editor(value) if choice.strip().lower() in ("e", "edit") else value
+        self.out.write(f"  {name}: {value}\n")
+        return self._ask(f"  new {name} (enter keeps it): ").strip() or value
 
     def answer(self, question: str) -> str | None:
         try:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from lamtui.agent.events import Decision
-from lamtui.agent.schema import Action
+from lamtui.agent.schema import LONG_ARGS, TOOL_SPECS, Action
 
 
 @dataclass(frozen=True)
@@ -21,10 +21,30 @@ class Proposal:
     action: Action
     assessment: dict[str, object]
     preview: str = ""
+    edited: bool = False  # the user's own edit, assessed again and asked about again
 
     @property
     def risk(self) -> str:
         return str(self.assessment.get("risk", "unknown"))
+
+
+def editable_args(action: Action) -> list[tuple[str, bool]]:
+    """Every argument of the action, in schema order, each with whether it is multi-line
+    text (file contents, search and replace texts). An edit may change any of them."""
+    names = TOOL_SPECS[action.tool][0] if action.tool in TOOL_SPECS else tuple(action.args)
+    return [(name, name in LONG_ARGS) for name in names if name in action.args]
+
+
+def apply_edit(action: Action, values: dict[str, str]) -> Action:
+    """The action with these arguments replaced; raises ValueError when it is not a valid
+    action. Commands and paths are trimmed; texts are taken exactly as typed."""
+    long = dict(editable_args(action))
+    args = dict(action.args)
+    for name, value in values.items():
+        if name not in long:
+            raise ValueError(f"{action.tool} has no argument {name!r}")
+        args[name] = value if long[name] else value.strip()
+    return Action.model_validate({**action.model_dump(), "args": args})
 
 
 class Approver(Protocol):

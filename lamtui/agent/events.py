@@ -132,6 +132,18 @@ class ActionProposed(Event):
 
 
 @dataclass(frozen=True)
+class ActionEdited(Event):
+    """The user edited the proposal at the gate: the edited action, assessed again on its
+    own. It is what runs if approved; when the mode would not run it unasked, the gate
+    asks about it again."""
+
+    step: int
+    action: Action
+    assessment: dict[str, Any]
+    preview: str = ""
+
+
+@dataclass(frozen=True)
 class ActionDecided(Event):
     step: int
     decision: Decision

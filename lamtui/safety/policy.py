@@ -6,12 +6,16 @@ A pure function of (action, policy, workspace): risk comes from parsing the acti
 
 from __future__ import annotations
 
+import os
 import shlex
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from lamtui.agent.schema import Action
+from lamtui.config import PROJECT_FILE
+from lamtui.paths import get_paths
 from lamtui.safety.paths import check_path
 from lamtui.safety.risk import (
     RISK_ORDER,
@@ -21,7 +25,7 @@ from lamtui.safety.risk import (
     classify_command,
     secret_path_reason,
 )
-from lamtui.safety.rules import Rule
+from lamtui.safety.rules import PREFIX_CEILING, MatchMode, Rule, as_risk, rank
 
 Verdict = Literal["auto", "ask", "deny"]
 Mode = Literal["ask", "readonly", "workspace", "auto"]
@@ -74,8 +78,9 @@ class _FileRisk:
 
 
 def _file_risk(action: Action, workspace: Path, policy: Policy) -> _FileRisk:
-    check = check_path(action.args["path"], workspace)
     writes = action.tool in ("write_file", "edit_file")
+    # The walk and the refusal rule the file tools apply again when they run.
+    check = check_path(action.args["path"], workspace, write=writes)
     if check.problem:
         return _FileRisk("unknown", [check.problem], [check.requested], deny=check.problem)
     out = _FileRisk("read_only", paths=[check.display])
@@ -98,10 +103,15 @@ def _file_risk(action: Action, workspace: Path, policy: Policy) -> _FileRisk:
 
 
 def _rule_verdict(
-    policy: Policy, argvs: list[tuple[str, ...]], allowable: bool = True
+    policy: Policy,
+    argvs: list[tuple[str, ...]],
+    workspace: Path,
+    risks: list[Risk] | None = None,
+    overall: Risk = "unknown",
 ) -> tuple[Verdict | None, str]:
-    """deny > ask > allow. An allow rule applies only when every segment matches one and
-    `allowable` holds (see _allowable)."""
+    """deny > ask > allow. An allow rule applies only when every segment matches one whose
+    ceiling covers that segment's risk (`risks`; None: no allow rule applies, see
+    _allowed_risks), and one of them covers the whole command's risk (`overall`)."""
     if not argvs:
         return None, ""
     for kind, verdict in (("deny", "deny"), ("ask", "ask")):
@@ -109,25 +119,54 @@ def _rule_verdict(
             if rule.kind == kind and any(rule.matches_argv(argv) for argv in argvs):
                 return verdict, rule.label()  # type: ignore[return-value]
     allows = [r for r in policy.rules if r.kind == "allow"]
-    if not allows or not allowable:
+    if not allows or risks is None or len(risks) != len(argvs):
         return None, ""
-    matched = [next((r for r in allows if r.matches_argv(argv)), None) for argv in argvs]
-    if all(matched):
-        return "auto", "; ".join(sorted({r.label() for r in matched if r}))
-    return None, ""
+    matched: list[Rule] = []
+    for argv, risk in zip(argvs, risks, strict=True):
+        found = next((r for r in allows if r.allows(argv, risk, workspace)), None)
+        if found is None:
+            return None, ""
+        matched.append(found)
+    # The whole may be riskier than its parts (a redirection, a subshell): no rule made
+    # from a lower class grants that.
+    if rank(overall) > max(rank(r.ceiling(workspace)[0]) for r in matched):
+        return None, ""
+    return "auto", "; ".join(sorted({r.label() for r in matched}))
 
 
-def _allowable(segments: tuple[Segment, ...], workspace: Path) -> bool:
+def _allowed_risks(segments: tuple[Segment, ...], workspace: Path) -> list[Risk] | None:
     """An allow rule names a command; it must not also approve what surrounds it. So it
     applies only to segments whose risk is the bare command's own: not `ls > /etc/x`,
-    not `sudo rm x` under an `rm x` rule, not `PATH=/tmp ls`, not a function body."""
+    not `sudo rm x` under an `rm x` rule, not `PATH=/tmp ls`, not a function body.
+    Returns each argv segment's risk (the stricter of in place and bare), or None."""
+    risks: list[Risk] = []
     for seg in segments:
         if not seg.argv or seg.privileged:
-            return False
+            return None
         bare = classify_command(shlex.join(seg.argv), workspace).risk
-        if RISK_ORDER.index(seg.risk) > RISK_ORDER.index(bare):
-            return False
-    return True
+        if rank(seg.risk) > rank(bare):
+            return None
+        risks.append(bare)
+    return risks
+
+
+def control_write(targets: Iterable[str], workspace: Path) -> str:
+    """Why writing one of `targets` would change lamtui's own controls, or "": a project
+    .lamtui.toml (mode, rules), anything in a .git directory (hooks, config that runs
+    programs) or lamtui's config and data (rules.toml, secrets, the audit log)."""
+    paths = get_paths()
+    own = [os.path.realpath(p) for p in (paths.config_dir, paths.data_dir)]
+    for target in targets:
+        full = os.path.join(workspace, target)
+        for candidate in dict.fromkeys((os.path.normpath(full), os.path.realpath(full))):
+            where = Path(candidate)
+            if where.name == PROJECT_FILE:
+                return f"writes {target}, lamtui's project settings"
+            if ".git" in where.parts:
+                return f"writes {target}, inside a .git directory"
+            if any(candidate == d or candidate.startswith(d + os.sep) for d in own):
+                return f"writes {target}, lamtui's own config or data"
+    return ""
 
 
 def _shell(action: Action, policy: Policy, workspace: Path) -> Assessment:
@@ -136,11 +175,15 @@ def _shell(action: Action, policy: Policy, workspace: Path) -> Assessment:
     reasons = tuple(classified.reasons) or (f"classified as {risk}",)
     segments = tuple(classified.to_dict()["segments"])
     argvs = [seg.argv for seg in classified.segments if seg.argv]
-    allowable = _allowable(classified.segments, workspace) if policy.rules else False
-    verdict, rule = _rule_verdict(policy, argvs, allowable)
+    risks = _allowed_risks(classified.segments, workspace) if policy.rules else None
+    verdict, rule = _rule_verdict(policy, argvs, workspace, risks, risk)
     if verdict is None:
         verdict = "auto" if risk in AUTO_RISKS[policy.mode] else "ask"
         rule = ""
+    control = control_write(classified.writes, workspace) if verdict == "auto" else ""
+    if control:  # in every mode and whatever the rules say
+        verdict, rule = "ask", ""
+        reasons = (f"{control}: never approved without asking", *reasons)
     if verdict == "deny":
         reasons = (f"denied by rule {rule}", *reasons)
     elif rule:
@@ -166,7 +209,8 @@ def assess(action: Action, policy: Policy, workspace: Path) -> Assessment:
         return Assessment("deny", file_risk.risk, (file_risk.deny,), (), paths)
     # A rule names a tool, not a place: it never widens confinement to outside paths.
     inside = file_risk.risk in ("read_only", "workspace_write")
-    verdict, rule = _rule_verdict(policy, [(action.tool,)], allowable=inside)
+    risks: list[Risk] | None = [file_risk.risk] if inside else None
+    verdict, rule = _rule_verdict(policy, [(action.tool,)], workspace, risks, file_risk.risk)
     if verdict == "auto" and not inside:
         verdict, rule = None, ""
     if verdict is not None:
@@ -183,20 +227,40 @@ def assess(action: Action, policy: Policy, workspace: Path) -> Assessment:
     )
 
 
-def suggest_rules(assessment: Assessment, action: Action) -> list[str]:
-    """The rule "always allow" writes: command + subcommand for harmless segments, the
-    exact words for anything riskier (allowing `rm -rf build` must not allow all `rm`)."""
+@dataclass(frozen=True)
+class RuleDraft:
+    """A rule "always allow" would save: its words, its ceiling and how it matches."""
+
+    pattern: str
+    risk: Risk
+    match: MatchMode
+
+
+def suggest_rule_drafts(assessment: Assessment, action: Action) -> list[RuleDraft]:
+    """The rules "always allow" writes, each capped at the class the user approved:
+    command + subcommand for harmless segments, the exact words, matched whole, for
+    anything riskier (allowing `rm -rf build` must not allow all `rm`)."""
     if action.tool != "shell":
-        return [action.tool]
-    patterns: list[str] = []
+        return [RuleDraft(action.tool, assessment.risk, "prefix")]
+    drafts: dict[str, RuleDraft] = {}
     for seg in assessment.segments:
-        argv = list(seg.get("argv") or [])
+        argv = [str(w) for w in seg.get("argv") or []]
         if not argv:
             continue
-        if seg.get("risk") in ("read_only", "workspace_write"):
+        risk = as_risk(seg.get("risk")) or "unknown"
+        match: MatchMode = "prefix" if rank(risk) <= rank(PREFIX_CEILING) else "exact"
+        if match == "prefix":
             keep = 2 if len(argv) > 1 and not argv[1].startswith("-") and "/" not in argv[1] else 1
             words = argv[:keep]
         else:
             words = argv
-        patterns.append(" ".join(shlex.quote(w) for w in words))
-    return list(dict.fromkeys(patterns))
+        pattern = " ".join(shlex.quote(w) for w in words)
+        old = drafts.get(pattern)
+        if old is None or rank(risk) < rank(old.risk):  # the same words twice: the lower class
+            drafts[pattern] = RuleDraft(pattern, risk, match)
+    return list(drafts.values())
+
+
+def suggest_rules(assessment: Assessment, action: Action) -> list[str]:
+    """The patterns of suggest_rule_drafts, as the gate shows them."""
+    return [d.pattern for d in suggest_rule_drafts(assessment, action)]
