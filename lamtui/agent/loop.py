@@ -639,10 +639,9 @@ class Agent:
         """A unified diff for file writes, shown in the approval request."""
         if action.tool not in ("write_file", "edit_file"):
             return ""
-        target = files.resolve(action.args["path"], self.workspace)
-        try:
-            before = target.read_text(encoding="utf-8") if target.is_file() else ""
-        except (OSError, UnicodeDecodeError):
+        # Read through the file tools' own walk: a refused write shows nothing behind a link.
+        before = files.preview_before(action.args["path"], self.workspace)
+        if before is None:
             return f"(cannot show a diff for {action.args['path']})"
         if action.tool == "write_file":
             after = action.args["content"]
