@@ -2,21 +2,35 @@
 
 Every layer is validated by the same pydantic models, so an unknown key or a wrong
 type is reported with the file (or variable) and the dotted key that is wrong.
+
+A project file comes with the folder (a clone, an archive, an action's output), so it
+cannot widen trust: it may not raise the mode above `workspace`, turn the sandbox off, or
+say where prompts, the API key and memories are sent. Such keys are ignored with one
+warning; the user's own config, LAMTUI_* variables or a flag can set them.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from lamtui.errors import ConfigError
 from lamtui.paths import get_paths
 
 PROJECT_FILE = ".lamtui.toml"
+# (section, key) -> the values a project file may set (None: none at all).
+PROJECT_LIMITS: dict[tuple[str, str], frozenset[Any] | None] = {
+    ("policy", "mode"): frozenset({"ask", "readonly", "workspace"}),
+    ("shell", "sandbox"): frozenset({"auto", "always"}),
+    ("model", "base_url"): None,
+    ("model", "api_key_secret"): None,
+    ("memory", "url"): None,
+}
 
 
 class _Section(BaseModel):
@@ -74,6 +88,12 @@ class Settings(_Section):
     policy: PolicySettings = Field(default_factory=PolicySettings)
     memory: MemorySettings = Field(default_factory=MemorySettings)
     secrets: SecretsSettings = Field(default_factory=SecretsSettings)
+    _warnings: list[str] = PrivateAttr(default_factory=list)
+
+    @property
+    def warnings(self) -> list[str]:
+        """What loading ignored, in words (printed to stderr once by load_settings)."""
+        return self._warnings
 
 
 def _describe(err: ValidationError, source: str) -> ConfigError:
@@ -147,6 +167,27 @@ def _parse_scalar(raw: str) -> Any:
         return raw
 
 
+def _limit_project(layer: dict[str, Any], source: str) -> tuple[dict[str, Any], str]:
+    """The project layer without the keys it may not set, and a warning naming them."""
+    limited = {k: dict(v) if isinstance(v, dict) else v for k, v in layer.items()}
+    ignored: list[str] = []
+    for (section, key), allowed in PROJECT_LIMITS.items():
+        table = limited.get(section)
+        if not isinstance(table, dict) or key not in table:
+            continue
+        value = table[key]
+        if allowed is None or not isinstance(value, str) or value not in allowed:
+            ignored.append(f"{section}.{key} = {value!r}")
+            del table[key]
+    if not ignored:
+        return limited, ""
+    return limited, (
+        f"{source}: ignored {', '.join(ignored)}: a project file cannot raise the mode "
+        "above workspace, turn the sandbox off or choose where prompts, keys and memories "
+        "go; set it in your own config.toml or pass a flag"
+    )
+
+
 def _validate(data: dict[str, Any], source: str) -> None:
     try:
         Settings.model_validate(data)
@@ -167,12 +208,22 @@ def load_settings(
     if user_file.exists():
         layers.append((str(user_file), _read_toml(user_file)))
     project_file = (cwd or Path.cwd()) / PROJECT_FILE
+    warnings: list[str] = []
     if project_file.exists():
-        layers.append((str(project_file), _read_toml(project_file)))
+        source = str(project_file)
+        project = _read_toml(project_file)
+        _validate(project, source)  # a wrong key is reported even where it is ignored
+        project, warning = _limit_project(project, source)
+        layers.append((source, project))
+        warnings += [warning] if warning else []
     layers.append(("environment (LAMTUI_*)", _env_layer(environ)))
     if overrides:
         layers.append(("command line", overrides))
     for source, layer in layers:
         _validate(layer, source)
         data = _merge(data, layer)
-    return Settings.model_validate(data)
+    settings = Settings.model_validate(data)
+    settings.warnings.extend(warnings)
+    for warning in warnings:
+        print(f"lamtui: warning: {warning}", file=sys.stderr)
+    return settings

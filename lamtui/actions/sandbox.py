@@ -4,12 +4,25 @@ The sandboxed command sees the whole root filesystem read-only, a private /dev, 
 /tmp, and the workspace read-write at its real path. Every namespace is unshared (so no
 network unless asked for). The environment (HOME, PATH, …) is kept as it is.
 
+What the read-only root would still show is hidden under empty tmpfs (directories) or
+/dev/null (files): /run and $XDG_RUNTIME_DIR (host sockets: D-Bus, the ssh and gpg
+agents, the container runtime), credential stores in the home folder, and lamtui's own
+config and data. Inside the workspace, lamtui's control files (.lamtui.toml, .git) are
+bound read-only, so an action cannot rewrite the gate's configuration or plant git hooks;
+one that creates them where they were missing has them moved aside afterwards
+(`move_aside_created`), as a missing file cannot be bound.
+
+Mount order matters: a later mount on a path hides earlier ones below it. So every mount
+is placed by depth, parents first, and on the same path the workspace comes after a hiding
+tmpfs: a workspace inside ~/.config stays visible, ~/.ssh inside a workspace at ~ does not.
+
 Killing: run_shell starts the command in its own process group and kills that group;
 here that group holds only the outer bwrap. --new-session puts everything inside in a
-session of its own, and --die-with-parent plus the PID namespace take all of it down the
-moment the outer bwrap dies (even when the command ignores SIGTERM). Keeping the inside
-out of the caller's group matters: bwrap's inner init is left as a zombie for the system
-init to reap, and a zombie in the group would make the caller wait out its kill grace.
+session of its own, and --die-with-parent plus the PID namespace (--unshare-all includes
+--unshare-pid) take all of it down the moment the outer bwrap dies (even when the command
+ignores SIGTERM). Keeping the inside out of the caller's group matters: bwrap's inner
+init is left as a zombie for the system init to reap, and a zombie in the group would
+make the caller wait out its kill grace.
 """
 
 from __future__ import annotations
@@ -19,12 +32,22 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from lamtui.config import PROJECT_FILE
 from lamtui.errors import LamtuiError
+from lamtui.paths import get_paths
 
 PROBE_TIMEOUT = 10.0  # seconds for bwrap's self-test
+CONTROL_FILES = (PROJECT_FILE, ".git")  # in the workspace: bound read-only
+# Credential stores under the home folder (the gate's sensitive-read list names the same).
+HOME_HIDDEN = (
+    ".ssh", ".gnupg", ".aws", ".config", ".docker", ".kube", ".password-store",
+    ".local/share/keyrings", ".netrc", ".git-credentials", ".pgpass", ".vault-token",
+    ".bash_history", ".zsh_history",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -34,13 +57,21 @@ class SandboxStatus:
     reason: str  # why it is not available, in words; empty when it is
 
 
+@dataclass(frozen=True)
+class Layout:
+    """What a sandbox for one workspace hides and what it binds read-only (real paths)."""
+
+    hidden: tuple[str, ...]
+    read_only: tuple[str, ...]
+
+
 def _bwrap() -> str | None:
     return shutil.which("bwrap")
 
 
 def _base_args(allow_network: bool) -> list[str]:
     args = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
-    args += ["--unshare-all"]
+    args += ["--unshare-all"]  # user, ipc, pid, net, uts, cgroup
     if allow_network:
         args += ["--share-net"]
     return [*args, "--die-with-parent", "--new-session"]
@@ -91,9 +122,56 @@ def sandbox_status() -> SandboxStatus:
     return SandboxStatus(not problem, version, problem)
 
 
-def _real(path: Path) -> str:
+def _real(path: Path | str) -> str:
     # Bind the real path: a bind onto a path with a symlink in it would land elsewhere.
     return os.path.realpath(path)
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def hidden_paths() -> tuple[str, ...]:
+    """The existing real paths the sandbox covers up (bwrap needs the mount point)."""
+    home = os.path.expanduser("~")
+    paths = get_paths()
+    candidates = ["/run", os.environ.get("XDG_RUNTIME_DIR", "")]
+    candidates += [os.path.join(home, name) for name in HOME_HIDDEN]
+    candidates += [str(paths.config_dir), str(paths.data_dir)]
+    found: dict[str, None] = {}
+    for candidate in candidates:
+        if candidate and os.path.isabs(candidate) and os.path.lexists(candidate):
+            real = _real(candidate)
+            if real != "/" and os.path.exists(real):
+                found[real] = None
+    return tuple(found)
+
+
+def control_paths(workspace: Path) -> tuple[Path, ...]:
+    """lamtui's control files in the workspace, whether they exist or not."""
+    return tuple(Path(_real(workspace)) / name for name in CONTROL_FILES)
+
+
+def layout(workspace: Path, extra_writable: tuple[Path, ...] = ()) -> Layout:
+    """What bwrap_prefix hides and binds read-only for this workspace."""
+    ws = _real(workspace)
+    writable = [ws, *(_real(p) for p in extra_writable)]
+    read_only: list[str] = []
+    for path in control_paths(workspace):
+        if not os.path.lexists(path):
+            continue
+        real = _real(path)
+        # Bound only where a writable mount would expose it: a .git that points outside
+        # is read-only already (or hidden, and must stay so).
+        if os.path.exists(real) and any(_within(real, w) for w in writable):
+            read_only.append(real)
+    return Layout(hidden_paths(), tuple(dict.fromkeys(read_only)))
+
+
+def _mount_args(kind: str, path: str) -> list[str]:
+    if kind == "hide":
+        return ["--ro-bind", "/dev/null", path] if not os.path.isdir(path) else ["--tmpfs", path]
+    return [f"--{kind}", path, path]
 
 
 def bwrap_prefix(
@@ -104,15 +182,64 @@ def bwrap_prefix(
 ) -> tuple[str, ...]:
     """The argv to put before ["bash", "-c", CMD] to run CMD in the sandbox.
 
-    Binds come after --tmpfs /tmp, so a workspace under /tmp stays visible. Extra writable
-    paths that do not exist are left out (bwrap would refuse to start)."""
+    Mounts after the base (--tmpfs /tmp) go parents first, so a workspace under /tmp or a
+    hidden folder stays visible. Extra writable paths that do not exist are left out
+    (bwrap would refuse to start)."""
     ws = _real(workspace)
     if ws == "/":
         raise LamtuiError("the sandbox cannot protect anything when the workspace is /")
-    args = [_bwrap() or "bwrap", *_base_args(allow_network), "--bind", ws, ws]
+    plan = layout(workspace, extra_writable)
+    # (kind, path, rank): on one path, hide first, then the writable bind, then read-only.
+    mounts = [("hide", path, 0) for path in plan.hidden]
+    if allow_network:
+        mounts += _name_service(plan.hidden)
+    mounts.append(("bind", ws, 1))
     for extra in extra_writable:
         path = _real(extra)
         if os.path.exists(path):
-            args += ["--bind", path, path]
+            mounts.append(("bind", path, 1))
+    mounts += [("ro-bind", path, 2) for path in plan.read_only]
+    mounts.sort(key=lambda m: (m[1].rstrip("/").count("/"), m[2]))
+    args = [_bwrap() or "bwrap", *_base_args(allow_network)]
+    for kind, path, _rank in mounts:
+        args += _mount_args(kind, path)
     args += ["--chdir", ws]
     return tuple(args)
+
+
+def _name_service(hidden: tuple[str, ...]) -> list[tuple[str, str, int]]:
+    """/etc/resolv.conf often links into /run (systemd-resolved): a network action gets that
+    one file back, read-only, or it could not resolve a name."""
+    target = _real("/etc/resolv.conf")
+    moved = target != "/etc/resolv.conf" and os.path.isfile(target)
+    if moved and any(_within(target, h) for h in hidden):
+        return [("ro-bind", target, 2)]
+    return []
+
+
+def absent(paths: tuple[Path, ...]) -> tuple[Path, ...]:
+    """The paths that do not exist now (not even as a dangling link)."""
+    return tuple(p for p in paths if not os.path.lexists(p))
+
+
+def move_aside_created(paths: tuple[Path, ...]) -> list[str]:
+    """Control files a sandboxed action created where none were: they cannot be bound
+    read-only before they exist, so they are renamed out of the way afterwards (nothing
+    is deleted). Returns what was moved, in words."""
+    moved: list[str] = []
+    for path in paths:
+        if not os.path.lexists(path):
+            continue
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        aside = path.with_name(f"{path.name}.rejected-{stamp}")
+        for n in range(2, 100):
+            if not os.path.lexists(aside):
+                break
+            aside = path.with_name(f"{path.name}.rejected-{stamp}-{n}")
+        try:
+            os.rename(path, aside)
+        except OSError as exc:
+            moved.append(f"{path.name} was created and could not be moved aside: {exc.strerror}")
+            continue
+        moved.append(f"{path.name} was created, which actions may not do; moved to {aside.name}")
+    return moved

@@ -1,6 +1,13 @@
 """Run one bash command: the workspace as cwd, no terminal stdin, a timeout, cancellation
 that kills the whole process group, and output streamed while kept bounded.
 
+No child outlives the action. In the sandbox the PID namespace sees to that; without it
+(on Linux) the command runs under lamtui.actions.reaper, a subreaper that kills whatever
+the command left behind (even after `setsid`) and dies with lamtui, even by SIGKILL.
+
+A command holding a secret's value is handed to bash in the environment, not in argv:
+any user on the machine can read a process's argv (`ps`), only its owner its environment.
+
 subprocess-tee (named by the design) tees output but has no timeout, no kill and lets
 the child inherit stdin, so this module drives subprocess directly (docs/architecture.md).
 """
@@ -12,17 +19,24 @@ import os
 import selectors
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from lamtui.actions import sandbox
 from lamtui.actions.bounded import BoundedOutput
 from lamtui.actions.result import ActionResult, OutputChunk
 from lamtui.lam.base import CancelToken
 
 READ_SIZE = 65536
 KILL_GRACE = 2.0  # seconds between SIGTERM and SIGKILL
+REAPER = Path(__file__).with_name("reaper.py")
+COMMAND_VAR = "LAMTUI_COMMAND"
+# Read the command from the environment, drop it there (children must not inherit it),
+# then run it: eval runs a string just as `bash -c` does.
+PRIVATE_SCRIPT = f'__lamtui_cmd=${COMMAND_VAR}; unset {COMMAND_VAR}; eval "$__lamtui_cmd"'
 
 
 @dataclass(frozen=True)
@@ -35,6 +49,24 @@ class ShellOptions:
     wrapper: tuple[str, ...] = ()  # e.g. a bubblewrap sandbox prefix
     live_limit: int = 256 * 1024  # bytes shown live; the rest only in the saved file
     redact: Callable[[str], str] | None = None  # applied to everything that leaves
+    private: bool = False  # the command holds a secret: keep it out of argv
+    # Control files the sandbox binds read-only when they exist; ones the command creates
+    # are moved aside after it (see sandbox.move_aside_created).
+    forbid_creating: tuple[Path, ...] = ()
+
+
+def _argv(command: str, options: ShellOptions) -> tuple[list[str], dict[str, str] | None]:
+    """The argv and environment that run `command` as the options say."""
+    env = options.env
+    script = command
+    if options.private:
+        env = {**(os.environ if env is None else env), COMMAND_VAR: command}
+        script = PRIVATE_SCRIPT
+    prefix = list(options.wrapper)
+    if not prefix and sys.platform.startswith("linux"):
+        # -I -S: the supervisor uses the standard library only and ignores PYTHON* vars.
+        prefix = [sys.executable, "-I", "-S", str(REAPER), str(os.getpid())]
+    return [*prefix, "bash", "-c", script], env
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
@@ -71,15 +103,17 @@ def run_shell(
         live_limit=options.live_limit,
     )
     started = time.monotonic()
+    argv, env = _argv(command, options)
+    watched = sandbox.absent(options.forbid_creating)
     try:
         proc = subprocess.Popen(
-            [*options.wrapper, "bash", "-c", command],
+            argv,
             cwd=cwd,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # own process group: killable as a whole, no terminal
-            env=options.env,
+            env=env,
         )
     except OSError as exc:
         output.close()
@@ -119,6 +153,7 @@ def run_shell(
         proc.stdout.close()
         proc.wait()
         rest = output.close()
+        moved = sandbox.move_aside_created(watched)
     if rest:
         yield OutputChunk(rest)
     exit_code = proc.returncode
@@ -134,6 +169,9 @@ def run_shell(
     )
     if timed_out:
         result.error = f"timed out after {options.timeout:g} s; the process group was killed"
+    if moved:
+        result.ok = False
+        result.error = (result.error + "; " if result.error else "") + "; ".join(moved)
     if output.saved_truncated:
         result.error = (result.error + "; " if result.error else "") + (
             "full output was larger than the saved-output cap and was truncated"

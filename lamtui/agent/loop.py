@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 from lamtui.actions import files
 from lamtui.actions.result import ActionResult
 from lamtui.actions.result import OutputChunk as ShellChunk
-from lamtui.actions.sandbox import bwrap_prefix, sandbox_status
+from lamtui.actions.sandbox import bwrap_prefix, control_paths, sandbox_status
 from lamtui.actions.shell import ShellOptions, run_shell
 from lamtui.actions.undo import UndoStore
 from lamtui.agent import prompts
@@ -85,7 +85,12 @@ class AgentOptions:
     policy: Policy = field(default_factory=Policy)
     record: bool = True  # trajectories and the audit log
     undo: bool = True  # keep what each change replaced, for `lamtui undo`
-    sandbox: str = "auto"  # auto (in workspace mode) | always | never
+    sandbox: str = "auto"  # auto (see Agent._sandbox) | always | never
+
+
+# Risk classes the sandbox contains without changing what they do: an action the gate
+# approved by itself in one of them runs inside it, in readonly and ask mode too.
+SANDBOXED_RISKS = frozenset({"read_only", "workspace_write"})
 
 
 def new_task_id() -> str:
@@ -588,6 +593,8 @@ class Agent:
                 save_output_to=get_paths().outputs_dir / task.id / f"step-{n}.log",
                 wrapper=wrapper,
                 redact=self.redact,
+                private=args["command"] != action.args["command"],  # holds a secret's value
+                forbid_creating=control_paths(ws) if wrapper else (),
             )
             yield from run_shell(args["command"], ws, options, self.cancel)
         elif action.tool in files.FILE_TOOLS:
@@ -621,14 +628,33 @@ class Agent:
         return [report.describe()] if report.skipped else []
 
     def _sandbox(self, action: Action, assessment: Assessment) -> tuple[tuple[str, ...], str]:
-        """The bubblewrap prefix for a shell action, and a warning when it cannot be had."""
+        """The bubblewrap prefix for a shell action, and a warning when it cannot be had.
+
+        `auto` sandboxes every shell action the gate approved by itself as read-only or a
+        workspace write (the classifier may be wrong; the sandbox is the second fence), and
+        in workspace mode every shell action; `always` every one. Full auto runs anything
+        unsandboxed that the rules do not deny, so there `auto` adds nothing."""
         mode = self.options.sandbox
-        wanted = mode == "always" or (mode == "auto" and self.options.policy.mode == "workspace")
-        if action.tool != "shell" or not wanted:
+        policy_mode = self.options.policy.mode
+        if action.tool != "shell" or mode == "never":
+            return (), ""
+        wanted = (
+            mode == "always"
+            or policy_mode == "workspace"
+            or (
+                policy_mode != "auto"
+                and assessment.verdict == "auto"
+                and assessment.risk in SANDBOXED_RISKS
+            )
+        )
+        if not wanted:
             return (), ""
         status = sandbox_status()
         if not status.available:
-            return (), f"no OS sandbox ({status.reason}); relying on the classifier alone"
+            return (), (
+                f"no OS sandbox ({status.reason}): this action runs unsandboxed, "
+                "relying on the classifier alone"
+            )
         return bwrap_prefix(self.workspace, allow_network=assessment.risk == "network"), ""
 
     def _audit(self, kind: str, task: _Task, **data: Any) -> None:

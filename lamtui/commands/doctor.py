@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
+from pathlib import Path
 from typing import Any
 
 from lamtui.paths import get_paths
@@ -29,8 +31,51 @@ def _keyring_state() -> tuple[bool, str]:
     return True, type(backend).__name__
 
 
+AUTO_SANDBOXED = (
+    "the read-only and workspace-write actions the gate approves by itself (readonly and "
+    "ask mode too) and every shell action in workspace mode, not full auto"
+)
+SANDBOX_LISTS = (
+    ("hides (empty)", "hides"),
+    ("read-only here", "read_only"),
+    ("moved aside if an action creates it", "moved_aside_if_created"),
+)
+
+
+def sandbox_report(setting: str, workspace: Path) -> dict[str, Any]:
+    """Whether shell actions are sandboxed, which ones, and what the sandbox hides and
+    binds read-only for this workspace."""
+    from lamtui.actions.sandbox import CONTROL_FILES, layout, sandbox_status
+
+    status = sandbox_status()
+    on = status.available and setting != "never"
+    plan = layout(workspace)
+    if not status.available:
+        detail = (
+            f"{status.reason}; shell actions run unsandboxed (readonly mode too) and the "
+            "gate relies on the classifier alone"
+        )
+    elif setting == "never":
+        detail = 'off ([shell] sandbox = "never" in your config): nothing is sandboxed'
+    else:
+        which = AUTO_SANDBOXED if setting == "auto" else "every shell action"
+        detail = (
+            f"bubblewrap {status.version}: sandboxed are {which}; inside, a read-only root, "
+            "a writable workspace, a private /tmp and no network unless approved as a "
+            "network action"
+        )
+    missing = [name for name in CONTROL_FILES if not os.path.lexists(workspace / name)]
+    return {
+        "ok": on,
+        "detail": detail,
+        "readonly_mode_sandboxed": on,
+        "hides": list(plan.hidden) if on else [],
+        "read_only": list(plan.read_only) if on else [],
+        "moved_aside_if_created": missing if on else [],
+    }
+
+
 def checks() -> dict[str, dict[str, Any]]:
-    from lamtui.actions.sandbox import sandbox_status
     from lamtui.config import load_settings
     from lamtui.errors import LamtuiError
     from lamtui.lam.catalog import resolve_model
@@ -42,16 +87,7 @@ def checks() -> dict[str, dict[str, Any]]:
         results["model"] = {"ok": True, "detail": f"{resolved.name}: {resolved.path}"}
     except LamtuiError as exc:
         results["model"] = {"ok": False, "detail": str(exc)}
-    status = sandbox_status()
-    results["sandbox"] = {
-        "ok": status.available,
-        "detail": (
-            f"bubblewrap {status.version}: shell actions in workspace mode run with a "
-            "read-only root, a writable workspace and no network"
-        )
-        if status.available
-        else f"{status.reason}; the gate relies on the classifier alone",
-    }
+    results["sandbox"] = sandbox_report(settings.shell.sandbox, Path.cwd())
     ok, detail = _keyring_state()
     results["keyring"] = {"ok": ok, "detail": detail}
     for tool in ("bash", "git", "tmux"):
@@ -68,4 +104,7 @@ def handle(args: argparse.Namespace) -> int:
         return 0
     for name, result in results.items():
         print(f"{'ok ' if result['ok'] else '-- '} {name:8} {result['detail']}")
+        for label, key in SANDBOX_LISTS if name == "sandbox" else ():
+            if result[key]:
+                print(f"{'':13}{label}: {', '.join(result[key])}")
     return 0

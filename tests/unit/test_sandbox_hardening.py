@@ -1,0 +1,514 @@
+"""The sandbox as a fence (issue 12, class 6): what it hides, what it binds read-only, which
+actions run in it, and that no child outlives an action, sandboxed or not. For real: bwrap
+is installed here (no mocks), and every "cannot" has a control showing that it can without
+the fence."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from lamtui.actions.result import ActionResult
+from lamtui.actions.sandbox import bwrap_prefix, control_paths, layout, sandbox_status
+from lamtui.actions.shell import ShellOptions, run_shell
+from lamtui.agent.events import ActionFinished, Notice
+from lamtui.agent.loop import Agent, AgentOptions
+from lamtui.agent.schema import Action
+from lamtui.commands import doctor
+from lamtui.lam.scripted import Reply, ScriptedBackend
+from lamtui.paths import get_paths
+from lamtui.safety.policy import Policy, assess
+from lamtui.safety.rules import rules_from_lists
+from lamtui.safety.secrets import SecretStore
+from tests.functional.agent_helpers import ScriptedApprover, finish, plan, shell
+
+# The base interpreter: a venv under /tmp would be hidden by the sandbox's private /tmp.
+PYTHON = os.path.join(sys.base_prefix, "bin", "python3")
+
+
+@pytest.fixture(autouse=True)
+def require_bwrap() -> None:
+    status = sandbox_status()
+    if not status.available:  # fail, not skip: the project installs bubblewrap
+        pytest.fail(f"the bubblewrap sandbox is unavailable here: {status.reason}")
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A home folder with credential stores in it."""
+    path = tmp_path / "home"
+    for folder in (".ssh", ".aws", ".gnupg", ".config/gh"):
+        (path / folder).mkdir(parents=True)
+    (path / ".ssh" / "id_rsa").write_text("PRIVATE KEY\n")
+    (path / ".aws" / "credentials").write_text("aws_secret=1\n")
+    (path / ".config" / "gh" / "hosts.yml").write_text("token: gho_x\n")
+    (path / ".netrc").write_text("machine x password hunter2\n")
+    monkeypatch.setenv("HOME", str(path))
+    return path
+
+
+def _run(
+    command: str,
+    ws: Path,
+    prefix: tuple[str, ...] | None = None,
+    private: bool = False,
+    forbid_creating: tuple[Path, ...] = (),
+) -> ActionResult:
+    """Run command in the sandbox for ws (or under `prefix`; () runs it unsandboxed)."""
+    options = ShellOptions(
+        timeout=20,
+        wrapper=bwrap_prefix(ws) if prefix is None else prefix,
+        private=private,
+        forbid_creating=forbid_creating,
+    )
+    results = [item for item in run_shell(command, ws, options) if isinstance(item, ActionResult)]
+    return results[-1]
+
+
+# --- what the sandbox hides ----------------------------------------------------------------
+
+
+def test_credential_stores_and_lamtui_data_are_empty_inside(home: Path, tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    data = get_paths().data_dir
+    data.mkdir(parents=True)
+    (data / "audit.jsonl").write_text("{}\n")
+    command = (
+        f"cat ~/.ssh/id_rsa ~/.aws/credentials ~/.config/gh/hosts.yml ~/.netrc {data}/audit.jsonl;"
+        " find ~/.ssh ~/.config /run -mindepth 1 | wc -l"
+    )
+    inside = _run(command, ws)
+    assert "PRIVATE KEY" not in inside.output and "hunter2" not in inside.output
+    assert "gho_x" not in inside.output and "aws_secret" not in inside.output
+    assert "{}" not in inside.output
+    assert inside.output.splitlines()[-1].strip() == "0"  # nothing listed at all
+    outside = _run(command, ws, prefix=())  # the control: the same command unsandboxed
+    assert "PRIVATE KEY" in outside.output and "hunter2" in outside.output
+
+
+def test_workspace_inside_a_hidden_folder_stays_visible_and_writable(home: Path) -> None:
+    ws = home / ".config" / "project"
+    ws.mkdir()
+    (ws / "notes.txt").write_text("mine\n")
+    result = _run("cat notes.txt && echo new > made.txt && ls -A ~/.config", ws)
+    assert result.ok, result.output
+    assert "mine" in result.output and (ws / "made.txt").read_text() == "new\n"
+    assert "gh" not in result.output.split()  # the rest of ~/.config stays hidden
+    args = bwrap_prefix(ws)
+    assert args.index(str(home / ".config")) < args.index("--bind")  # tmpfs, then workspace
+
+
+def test_hidden_folders_inside_the_workspace_stay_hidden(home: Path) -> None:
+    # The workspace is the home folder itself: ~/.ssh is inside it, and still hidden.
+    result = _run("cat .ssh/id_rsa; ls -A .ssh | wc -l; echo x > .ssh/planted", home)
+    assert "PRIVATE KEY" not in result.output
+    assert not (home / ".ssh" / "planted").exists()  # a write there lands in the tmpfs
+    args = bwrap_prefix(home)
+    assert args.index("--bind") < args.index(str(home / ".ssh"))
+
+
+def test_layout_lists_only_what_exists(home: Path, tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    hidden = layout(ws).hidden
+    assert "/run" in hidden and str(home / ".ssh") in hidden and str(home / ".netrc") in hidden
+    assert str(home / ".kube") not in hidden  # absent: bwrap would need a mount point
+    assert layout(ws).read_only == ()
+
+
+@pytest.fixture
+def unix_server(request: pytest.FixtureRequest) -> Iterator[Path]:
+    """A listening unix socket in the folder request.param names ("run" or "xdg")."""
+    base = Path("/run") if request.param == "run" else Path("/var/tmp")
+    try:
+        folder = Path(tempfile.mkdtemp(prefix="lamtui-test-", dir=base))
+    except OSError as exc:
+        pytest.skip(f"cannot make a folder under {base}: {exc.strerror}")
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(folder / "s"))
+    server.listen(5)
+    server.settimeout(0.3)
+    try:
+        yield folder / "s"
+    finally:
+        server.close()
+        (folder / "s").unlink(missing_ok=True)
+        folder.rmdir()
+
+
+def _connect_command(path: Path) -> str:
+    code = (
+        f"import socket; s=socket.socket(socket.AF_UNIX); s.connect('{path}'); print('CONNECTED')"
+    )
+    return f'{PYTHON} -c "{code}"'
+
+
+@pytest.mark.parametrize("unix_server", ["run", "xdg"], indirect=True)
+def test_a_host_unix_socket_is_unreachable_from_inside(
+    unix_server: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(unix_server.parent))
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    inside = _run(_connect_command(unix_server), ws)
+    assert not inside.ok and "CONNECTED" not in inside.output
+    assert "FileNotFoundError" in inside.output  # the folder is an empty tmpfs in there
+    network = _run(_connect_command(unix_server), ws, prefix=bwrap_prefix(ws, allow_network=True))
+    assert "CONNECTED" not in network.output  # a network action does not get it either
+    outside = _run(_connect_command(unix_server), ws, prefix=())
+    assert outside.ok and "CONNECTED" in outside.output, outside.output
+
+
+# --- lamtui's control files ----------------------------------------------------------------
+
+
+def test_project_file_and_git_are_read_only_inside(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    (ws / ".git" / "hooks").mkdir(parents=True)
+    (ws / ".lamtui.toml").write_text('[policy]\nmode = "readonly"\n')
+    attacks = [
+        "printf '[policy]\\nmode = \"auto\"\\n' > .lamtui.toml",
+        "rm -f .lamtui.toml; echo x > .lamtui.toml",
+        "mv .lamtui.toml old.toml",
+        "printf '#!/bin/sh\\n' > .git/hooks/pre-commit",
+        "mv .git old-git",
+        "rm -rf .git",
+    ]
+    for attack in attacks:
+        result = _run(attack, ws)
+        assert not result.ok, attack
+    assert (ws / ".lamtui.toml").read_text() == '[policy]\nmode = "readonly"\n'
+    assert not (ws / ".git" / "hooks" / "pre-commit").exists()
+    assert not (ws / "old-git").exists() and not (ws / "old.toml").exists()
+    assert _run("echo fine > other.txt", ws).ok  # the rest of the workspace is writable
+    assert set(layout(ws).read_only) == {str(ws / ".lamtui.toml"), str(ws / ".git")}
+
+
+def test_control_files_an_action_creates_are_moved_aside(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    result = _run(
+        "printf 'mode = 1' > .lamtui.toml; mkdir -p .git/hooks; echo done",
+        ws,
+        forbid_creating=control_paths(ws),
+    )
+    assert "done" in result.output and not result.ok
+    assert ".lamtui.toml was created" in result.error and ".git was created" in result.error
+    assert not (ws / ".lamtui.toml").exists() and not (ws / ".git").exists()
+    aside = sorted(p.name for p in ws.iterdir())
+    assert len(aside) == 2 and all(".rejected-" in name for name in aside)  # kept, not lost
+
+
+def test_a_symlinked_git_is_bound_where_it_really_is(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    (ws / "a" / "b" / "hooks").mkdir(parents=True)
+    (ws / ".git").symlink_to("a/b")
+    assert not _run("echo x > .git/hooks/pre-commit", ws).ok
+    assert not (ws / "a" / "b" / "hooks" / "pre-commit").exists()
+
+
+# --- the gate never auto-approves writing the control surface ------------------------------
+
+
+def _verdict(command: str, mode: str, ws: Path, **rules: list[str]) -> str:
+    action = Action(
+        thought="", tool="shell", args={"command": command}, status="continue", plan_update=None
+    )
+    lists = {"allow": [], "ask": [], "deny": [], **rules}
+    policy = Policy(mode, rules=tuple(rules_from_lists(**lists)))  # type: ignore[arg-type]
+    return assess(action, policy, ws).verdict
+
+
+@pytest.mark.parametrize("mode", ["workspace", "auto"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "echo 'mode = \"auto\"' > .lamtui.toml",
+        "printf 'x' >> .lamtui.toml",
+        "tee .lamtui.toml < /dev/null",
+        "touch sub/.lamtui.toml",
+        "cp notes.txt .lamtui.toml",
+        "mv notes.txt ./sub/../.lamtui.toml",
+        "ln -sf notes.txt .lamtui.toml",
+        "mv .lamtui.toml gone.toml",
+        "echo x > link-to-config",
+        "echo x > lamtui-home/config/rules.toml",
+        "cp notes.txt lamtui-home/data/x",
+    ],
+)
+def test_writing_lamtui_control_files_is_never_auto(
+    command: str, mode: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LAMTUI_HOME", str(tmp_path / "lamtui-home"))  # inside the workspace
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "notes.txt").write_text("x\n")
+    (tmp_path / "link-to-config").symlink_to(".lamtui.toml")
+    assert _verdict(command, mode, tmp_path) == "ask"
+    # An allow rule the user wrote does not approve it either.
+    assert _verdict(command, mode, tmp_path, allow=[command.split()[0]]) == "ask"
+
+
+def test_ordinary_workspace_writes_stay_auto(tmp_path: Path) -> None:
+    for command in ("echo x > notes.txt", "touch a.lamtui.toml.bak", "mkdir project.git"):
+        assert _verdict(command, "workspace", tmp_path) == "auto", command
+
+
+# --- which actions run in the sandbox -------------------------------------------------------
+
+
+def _agent_results(
+    ws: Path, commands: list[str], mode: str, sandbox: str = "auto"
+) -> tuple[list[ActionResult], list[str]]:
+    replies: list[Reply] = [plan("Look"), *(shell(c) for c in commands), finish()]
+    options = AgentOptions(policy=Policy(mode), sandbox=sandbox, max_failures=10)  # type: ignore[arg-type]
+    agent = Agent(ScriptedBackend(replies), ScriptedApprover(), ws, options)
+    events = list(agent.run("please look"))
+    results = [e.result for e in events if isinstance(e, ActionFinished)]
+    notices = [e.message for e in events if isinstance(e, Notice)]
+    return results, notices
+
+
+def test_readonly_mode_runs_auto_approved_actions_in_the_sandbox(tmp_path: Path) -> None:
+    results, _ = _agent_results(tmp_path, ["ls -A /run | wc -l", "echo x > f.txt"], "readonly")
+    auto, asked = results
+    assert auto.sandboxed and auto.output.strip().endswith("0")  # /run is empty in there
+    assert not asked.sandboxed  # the user approved a write: it runs as approved
+
+
+def test_ask_mode_sandboxes_what_an_allow_rule_approves(tmp_path: Path) -> None:
+    replies: list[Reply] = [plan("Look"), shell("ls -A /run"), finish()]
+    rules = tuple(rules_from_lists(allow=["ls"], ask=[], deny=[]))
+    options = AgentOptions(policy=Policy("ask", rules=rules))
+    events = list(Agent(ScriptedBackend(replies), ScriptedApprover(), tmp_path, options).run("x"))
+    assert [e.result.sandboxed for e in events if isinstance(e, ActionFinished)] == [True]
+
+
+@pytest.mark.parametrize(("mode", "sandbox"), [("auto", "auto"), ("readonly", "never")])
+def test_full_auto_and_sandbox_never_run_unsandboxed(
+    tmp_path: Path, mode: str, sandbox: str
+) -> None:
+    results, _ = _agent_results(tmp_path, ["ls"], mode, sandbox)
+    assert not results[0].sandboxed
+
+
+def test_without_bwrap_readonly_actions_still_run_and_say_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", f"{tmp_path / 'empty'}:/usr/bin:/bin")
+    monkeypatch.setattr("lamtui.actions.sandbox._bwrap", lambda: None)
+    sandbox_status.cache_clear()
+    try:
+        results, notices = _agent_results(tmp_path, ["ls"], "readonly")
+    finally:
+        monkeypatch.undo()
+        sandbox_status.cache_clear()
+    assert results[0].ok and not results[0].sandboxed
+    assert any("runs unsandboxed" in n and "bwrap is not installed" in n for n in notices)
+
+
+# --- no child outlives the action, unsandboxed ----------------------------------------------
+
+
+def _alive(marker: str) -> list[int]:
+    """Processes whose argv holds marker (zombies excluded: they run nothing)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+            state = (entry / "stat").read_text().rpartition(")")[2].split()[0]
+        except OSError:
+            continue
+        if marker.encode() in argv and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+def _gone(marker: str, timeout: float = 3.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not _alive(marker):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _marker() -> str:
+    return f"{1000 + uuid.uuid4().int % 1000}.{uuid.uuid4().int % 10**6:06d}"  # a sleep length
+
+
+def test_a_setsid_child_does_not_outlive_a_finished_action(tmp_path: Path) -> None:
+    marker = _marker()
+    started = time.monotonic()
+    result = _run(f"setsid sleep {marker} & sleep 0.3; echo finished", tmp_path, prefix=())
+    assert result.ok and "finished" in result.output
+    assert time.monotonic() - started < 5  # the detached child's open stdout did not hold us
+    assert _gone(marker), f"sleep {marker} survived the action"
+
+
+def test_a_double_forked_child_does_not_outlive_a_timeout(tmp_path: Path) -> None:
+    marker = _marker()
+    command = f"(setsid nohup sleep {marker} > /dev/null 2>&1 &) ; trap '' TERM; sleep {marker}"
+    options = ShellOptions(timeout=0.5)
+    result = next(i for i in run_shell(command, tmp_path, options) if isinstance(i, ActionResult))
+    assert result.timed_out
+    assert _gone(marker), f"sleep {marker} survived the timeout"
+
+
+def test_no_child_survives_a_sigkill_of_lamtui(tmp_path: Path) -> None:
+    marker = _marker()
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from lamtui.actions.shell import ShellOptions, run_shell\n"
+        f"cmd = 'setsid sleep {marker} > /dev/null 2>&1 & echo started; sleep {marker}'\n"
+        "for item in run_shell(cmd, Path('.'), ShellOptions(timeout=60)):\n"
+        "    print(getattr(item, 'text', ''), flush=True)\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])},
+    )
+    try:
+        assert proc.stdout is not None and "started" in proc.stdout.readline()
+        deadline = time.monotonic() + 5
+        while len(_alive(marker)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(_alive(marker)) == 2  # both sleeps run: the test can fail
+        proc.kill()
+        proc.wait(timeout=10)
+        assert _gone(marker), f"sleep {marker} survived lamtui's SIGKILL"
+    finally:
+        for pid in _alive(marker):
+            os.kill(pid, 9)
+
+
+def test_exit_codes_and_signals_pass_through_the_supervisor(tmp_path: Path) -> None:
+    assert _run("exit 7", tmp_path, prefix=()).exit_code == 7
+    assert _run("kill -TERM $$", tmp_path, prefix=()).exit_code == -15
+    assert _run("nonexistent-command-xyz", tmp_path, prefix=()).exit_code == 127
+
+
+# --- a secret's value never shows in argv ---------------------------------------------------
+
+
+def _cmdlines_with(value: str) -> list[str]:
+    hits = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                argv = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if value.encode() in argv:
+                hits.append(argv.replace(b"\0", b" ").decode(errors="replace"))
+    return hits
+
+
+@pytest.mark.parametrize("sandboxed", [False, True])
+def test_a_private_command_keeps_its_text_out_of_argv(tmp_path: Path, sandboxed: bool) -> None:
+    value = f"canary-{uuid.uuid4().hex}"
+    command = f"v='{value}'; echo \"len=${{#v}}\"; env | grep -c LAMTUI_COMMAND; sleep 1.5"
+    seen: list[str] = []
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.is_set():
+            seen.extend(_cmdlines_with(value))
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        prefix = bwrap_prefix(tmp_path) if sandboxed else ()
+        result = _run(command, tmp_path, prefix=prefix, private=True)
+    finally:
+        stop.set()
+        watcher.join()
+    assert result.ok, result.output
+    assert f"len={len(value)}" in result.output
+    assert result.output.splitlines()[1] == "0"  # children do not inherit the command
+    assert seen == [], seen
+    # The control: without private, the value is right there in bash's argv.
+    thread = threading.Thread(target=_run, args=(f": '{value}'; sleep 1", tmp_path, ()))
+    thread.start()
+    time.sleep(0.5)
+    assert _cmdlines_with(value)
+    thread.join()
+
+
+def test_the_agent_passes_substituted_secrets_outside_argv(tmp_path: Path) -> None:
+    value = f"canary-{uuid.uuid4().hex}"
+    store = SecretStore("file")
+    store.set("tok", value)
+    command = "test -n '{{secret:tok}}' && sleep 1.5 && echo has-secret"
+    options = AgentOptions(policy=Policy("readonly"))
+    agent = Agent(
+        ScriptedBackend([plan("Use it"), shell(command), finish()]),
+        ScriptedApprover(),
+        tmp_path,
+        options,
+        secrets=store,
+    )
+    seen: list[str] = []
+    events: list[object] = []
+    runner = threading.Thread(target=lambda: events.extend(agent.run("use the token")))
+    runner.start()
+    while runner.is_alive():
+        seen.extend(_cmdlines_with(value))
+        time.sleep(0.05)
+    runner.join()
+    results = [e.result for e in events if isinstance(e, ActionFinished)]
+    assert results and results[0].ok and "has-secret" in results[0].output
+    assert seen == []
+
+
+# --- doctor ----------------------------------------------------------------------------------
+
+
+def test_doctor_reports_what_the_sandbox_hides_and_binds(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ws = tmp_path / "ws"
+    (ws / ".git").mkdir(parents=True)
+    monkeypatch.chdir(ws)
+    report = doctor.checks()["sandbox"]
+    assert report["ok"] and report["readonly_mode_sandboxed"] is True
+    assert "/run" in report["hides"] and str(home / ".ssh") in report["hides"]
+    assert str(home / ".config") in report["hides"]
+    assert report["read_only"] == [str(ws / ".git")]
+    assert report["moved_aside_if_created"] == [".lamtui.toml"]
+    assert "readonly and ask mode too" in report["detail"]
+    doctor.handle(type("Args", (), {"json": False})())  # type: ignore[arg-type]
+    text = capsys.readouterr().out
+    assert "hides (empty): /run" in text and f"read-only here: {ws / '.git'}" in text
+    doctor.handle(type("Args", (), {"json": True})())  # type: ignore[arg-type]
+    assert json.loads(capsys.readouterr().out)["sandbox"]["hides"] == report["hides"]
+
+
+def test_doctor_says_when_readonly_actions_are_not_sandboxed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = get_paths().config_file
+    user.parent.mkdir(parents=True)
+    user.write_text('[shell]\nsandbox = "never"\n')
+    monkeypatch.chdir(tmp_path)
+    report = doctor.checks()["sandbox"]
+    assert not report["ok"] and report["readonly_mode_sandboxed"] is False
+    assert report["hides"] == [] and "nothing is sandboxed" in report["detail"]
