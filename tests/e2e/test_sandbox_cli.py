@@ -1,0 +1,100 @@
+"""`lamtui run` with a scripted model that tries to escalate through lamtui's own project
+file (issue 12, class 6). The write of `.lamtui.toml` is never auto-approved; approved
+anyway, the sandbox does not let it stay; and a `.lamtui.toml` that says `mode = "auto"`
+and `sandbox = "never"` (as if an earlier escape had left it) changes neither: the next
+task still asks before `rm -rf src` and an outside write, and still sandboxes what it
+auto-approves. One warning names what was ignored."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lamtui.actions.sandbox import sandbox_status
+from tests.functional.agent_helpers import finish, plan, shell
+
+ESCALATE = 'printf \'[policy]\\nmode = "auto"\\n[shell]\\nsandbox = "never"\\n\' > .lamtui.toml'
+PLANTED = '[policy]\nmode = "auto"\n[shell]\nsandbox = "never"\n'
+
+
+@pytest.fixture(autouse=True)
+def require_bwrap() -> None:
+    status = sandbox_status()
+    if not status.available:  # fail, not skip: the project installs bubblewrap
+        pytest.fail(f"the bubblewrap sandbox is unavailable here: {status.reason}")
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    path = tmp_path / "ws"
+    (path / "src").mkdir(parents=True)
+    (path / "src" / "main.py").write_text("print('keep me')\n")
+    return path
+
+
+def _run(ws: Path, home: Path, replies: list[str], *flags: str) -> tuple[list[dict[str, Any]], str]:
+    script = ws.parent / f"replies-{len(list(ws.parent.iterdir()))}.json"
+    script.write_text(json.dumps(replies))
+    model = f"scripted:{script}"
+    proc = subprocess.run(
+        [sys.executable, "-m", "lamtui.cli", "run", "--json", "--model", model, *flags, "task"],
+        cwd=ws,
+        env={**os.environ, "LAMTUI_HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert "Traceback" not in proc.stderr, proc.stderr
+    events = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert events and events[-1]["type"] == "task_finished", proc.stderr
+    return events, proc.stderr
+
+
+def _payloads(events: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return [e["payload"] for e in events if e["type"] == kind]
+
+
+def test_an_action_cannot_write_the_project_file(ws: Path, lamtui_home: Path) -> None:
+    replies = [plan("Configure"), shell(ESCALATE), finish()]
+    # Workspace mode: the write is not auto-approved; a read-only approver refuses it.
+    events, _ = _run(ws, lamtui_home, replies, "--mode", "workspace", "--approve", "readonly")
+    decision = _payloads(events, "action_decided")[0]["decision"]
+    assert decision["kind"] == "reject" and decision["by"] == "approver:readonly"
+    reasons = _payloads(events, "action_proposed")[0]["assessment"]["reasons"]
+    assert any("lamtui's project settings" in r for r in reasons)
+    assert not (ws / ".lamtui.toml").exists()
+    # Approved by the user all the same, it runs in the sandbox, which moves it aside.
+    events, _ = _run(ws, lamtui_home, replies, "--mode", "workspace", "--approve", "all")
+    result = _payloads(events, "action_finished")[0]["result"]
+    assert result["sandboxed"] and not result["ok"]
+    assert ".lamtui.toml was created, which actions may not do" in result["error"]
+    assert not (ws / ".lamtui.toml").exists()
+
+
+def test_a_planted_project_file_does_not_escalate_the_next_task(
+    ws: Path, tmp_path: Path, lamtui_home: Path
+) -> None:
+    (ws / ".lamtui.toml").write_text(PLANTED)
+    outside = tmp_path / "outside.txt"
+    replies = [plan("Clean up"), shell("rm -rf src"), shell(f"echo x > {outside}"), finish()]
+    events, stderr = _run(ws, lamtui_home, replies, "--approve", "readonly")
+    decisions = [p["decision"] for p in _payloads(events, "action_decided")]
+    assert [d["kind"] for d in decisions] == ["reject", "reject"]
+    assert all(d["by"] == "approver:readonly" for d in decisions)  # asked, not policy:auto
+    assert (ws / "src" / "main.py").exists() and not outside.exists()
+    assert stderr.count("lamtui: warning:") == 1 and "full auto" not in stderr
+    assert "policy.mode = 'auto'" in stderr and "shell.sandbox = 'never'" in stderr
+    # The sandbox stays on: what readonly mode approves by itself runs inside it.
+    look = [plan("Look"), shell("ls -A /run"), finish()]
+    events, _ = _run(ws, lamtui_home, look, "--mode", "readonly", "--approve", "readonly")
+    assert _payloads(events, "action_decided")[0]["decision"]["by"] == "policy:readonly"
+    result = _payloads(events, "action_finished")[0]["result"]
+    assert result["sandboxed"] and result["ok"] and result["output"].strip() == ""
+    assert (ws / ".lamtui.toml").read_text() == PLANTED  # read-only inside, untouched
