@@ -245,6 +245,8 @@ class LamtuiApp(App[int]):
         self.settings = message.settings
         self.policy_mode = self._policy_override or message.settings.policy.mode
         self.status.set(model=self.model_label(), policy=self.policy_mode)
+        for warning in message.settings.warnings:  # e.g. project-file keys it may not set
+            self.notify(warning, title="settings ignored", severity="warning", timeout=15)
 
     def on_backend_loaded(self, message: BackendLoaded) -> None:
         old, self.backend = self.backend, message.backend
