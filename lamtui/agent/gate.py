@@ -82,8 +82,9 @@ def decide(
                     "edit", by=decision.by, edited=current, always_allow=decision.always_allow
                 )
             return Gated(decision, current, current_assessment, current_preview)
-        if decision.edited is None:
-            reject = Decision("reject", by="gate", reason="the edit was empty")
+        if decision.edited is None or decision.edited.tool in ("finish", "ask_user"):
+            why = "the edit was empty" if decision.edited is None else "an edit must stay an action"
+            reject = Decision("reject", by="gate", reason=why)
             return Gated(reject, current, current_assessment, current_preview)
         current = decision.edited
         current_assessment = assess(current, ctx.policy, ctx.workspace)

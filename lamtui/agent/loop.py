@@ -20,7 +20,7 @@ from lamtui.actions.sandbox import bwrap_prefix, control_paths, sandbox_status
 from lamtui.actions.shell import ShellOptions, run_shell
 from lamtui.actions.undo import UndoStore
 from lamtui.agent import prompts
-from lamtui.agent.approval import Approver, Proposal, safe_answer, safe_decide
+from lamtui.agent.approval import Approver, safe_answer
 from lamtui.agent.events import (
     ActionDecided,
     ActionFinished,
@@ -40,6 +40,8 @@ from lamtui.agent.events import (
     TokenStats,
     UserAnswered,
 )
+from lamtui.agent.gate import GateContext
+from lamtui.agent.gate import decide as gate_decide
 from lamtui.agent.observe import describe, snapshot
 from lamtui.agent.plan import PlanTree, Step
 from lamtui.agent.schema import PLAN_SCHEMA, Action, action_schema, parse_action, parse_plan
@@ -52,7 +54,7 @@ from lamtui.paths import get_paths
 from lamtui.record.audit import AuditLog
 from lamtui.record.trajectory import TrajectoryRecorder
 from lamtui.safety.paths import check_path
-from lamtui.safety.policy import Assessment, Policy, assess, suggest_rules
+from lamtui.safety.policy import Assessment, Policy, assess, suggest_rule_drafts
 from lamtui.safety.redact import Redactor
 from lamtui.safety.rules import save_rule
 from lamtui.safety.secrets import SecretStore
@@ -491,13 +493,34 @@ class Agent:
             assessment=assessment.to_dict(),
             preview=preview,
         )
-        decision = self._decide(task, n, step, action, assessment, preview)
+        gate = GateContext(
+            task.id,
+            n,
+            step.title,
+            self.approver,
+            self.options.policy,
+            self.workspace,
+            self._preview,
+            lambda kind, **data: self._audit(kind, task, **data),
+            mode=self.options.policy.mode,
+        )
+        gated = yield from gate_decide(gate, action, assessment, preview)
+        decision = gated.decision
         record["decision"] = decision.to_dict()
+        if gated.edited:
+            record["executed_assessment"] = gated.assessment.to_dict()
         self._audit("decision", task, step=n, decision=decision.to_dict())
         yield ActionDecided(task.id, step=n, decision=decision)
         if decision.always_allow and decision.approved:
-            for pattern in suggest_rules(assessment, action):
-                rule = save_rule("allow", pattern, note=f"always allow, task {task.id}")
+            # Rules come from what was approved (the edit, if any), each capped at its class.
+            for draft in suggest_rule_drafts(gated.assessment, gated.action):
+                rule = save_rule(
+                    "allow",
+                    draft.pattern,
+                    note=f"always allow, task {task.id}",
+                    risk=draft.risk,
+                    match=draft.match,
+                )
                 policy = self.options.policy
                 self.options.policy = replace(policy, rules=(*policy.rules, rule))
                 self._audit("rule_added", task, rule=rule.label())
@@ -507,7 +530,9 @@ class Agent:
                 yield from self._remember_rejection(task, action, decision.reason)
             reason = f": {self.redact(decision.reason)}" if decision.reason else ""
             return f"The user rejected this action{reason}. Propose something else.", True
-        to_run = decision.edited or action
+        # From here on, what runs is judged by its own assessment: an edit is snapshotted
+        # and sandboxed as what it is, not as what the model proposed.
+        to_run, assessment = gated.action, gated.assessment
         record["executed_action"] = to_run.model_dump(mode="json")
         key = to_run.to_json().split('"tool"', 1)[1]  # tool + args, not the thought
         if key in task.failed_actions:
@@ -531,6 +556,8 @@ class Agent:
             task,
             step=n,
             action=to_run.model_dump(mode="json"),
+            edited=gated.edited,
+            risk=assessment.risk,
             sandboxed=bool(wrapper),
         )
         result: ActionResult | None = None
@@ -558,23 +585,6 @@ class Agent:
         record["observation"] = observation
         record["result"] = result.to_dict()
         return observation, not result.ok
-
-    def _decide(
-        self, task: _Task, n: int, step: Step, action: Action, assessment: Assessment, preview: str
-    ) -> Decision:
-        if assessment.verdict == "deny":
-            return Decision("reject", by="gate", reason="; ".join(assessment.reasons))
-        if assessment.verdict == "auto":
-            return Decision("approve", by=assessment.rule or f"policy:{self.options.policy.mode}")
-        proposal = Proposal(task.id, n, step.title, action, assessment.to_dict(), preview)
-        decision = safe_decide(self.approver, proposal)
-        if decision.kind == "edit":
-            if decision.edited is None:
-                return Decision("reject", by="gate", reason="the edit was empty")
-            edited_assessment = assess(decision.edited, self.options.policy, self.workspace)
-            if edited_assessment.verdict == "deny":
-                return Decision("reject", by="gate", reason="; ".join(edited_assessment.reasons))
-        return decision
 
     def _execute(
         self, task: _Task, n: int, action: Action, wrapper: tuple[str, ...] = ()
@@ -621,8 +631,12 @@ class Agent:
                 n, files.resolve(action.args["path"], self.workspace)
             )
         elif action.tool == "shell" and assessment.risk != "read_only":
-            inside = [Path(p) for p in assessment.paths if check_path(p, self.workspace).inside]
-            report = task.undo.before_shell(n, inside)
+            # Every target the gate found: outside ones too, which only run once the user
+            # approved them (an edit to `rm /tmp/x` is kept like a write_file there).
+            targets = [
+                Path(p) for p in assessment.paths if not check_path(p, self.workspace).problem
+            ]
+            report = task.undo.before_shell(n, targets)
         else:
             return None
         return [report.describe()] if report.skipped else []

@@ -472,6 +472,8 @@ class LamtuiApp(App[int]):
             a.set_activity("choosing the first action", busy=True)
         elif isinstance(event, ev.ActionProposed):
             a.set_activity(f"#{event.step} {describe_action(event.action)}", busy=True)
+        elif isinstance(event, ev.ActionEdited):
+            a.set_activity(f"#{event.step} edited: {describe_action(event.action)}", busy=True)
         elif isinstance(event, ev.ActionDecided):
             if event.decision.approved:
                 a.set_activity(f"running #{event.step}", busy=True)

@@ -79,6 +79,14 @@ async def gate(app: LamtuiApp, pilot: Pilot[Any]) -> GateScreen:
     return screen
 
 
+async def edited_gate(app: LamtuiApp, pilot: Pilot[Any]) -> GateScreen:
+    """The gate opened again for the user's own edit (ask mode runs nothing unasked)."""
+    await until(pilot, lambda: isinstance(app.screen, GateScreen) and app.screen.proposal.edited)
+    screen = app.screen
+    assert isinstance(screen, GateScreen)
+    return screen
+
+
 async def finished(app: LamtuiApp, pilot: Pilot[Any], count: int = 1) -> str:
     await until(pilot, lambda: len(app.tasks) >= count and not app._task_running)
     return list(app.tasks.values())[count - 1].outcome
@@ -200,10 +208,14 @@ def test_edit_then_approve_runs_the_edited_command(tmp_path: Path) -> None:
         await request(app, pilot, "create a file")
         screen = await gate(app, pilot)
         await pilot.press("e")
-        field = screen.query_one("#gate-edit", Input)
+        field = screen.query_one("#gate-edit-command", Input)
         assert field.has_focus and field.value == "touch wrong.txt"
         field.value = ""
         await pilot.press(*"touch right.txt", "enter")
+        again = await edited_gate(app, pilot)
+        assert "workspace_write" in static_text(again.query_one("#gate-risk", Static))
+        assert "touch right.txt" in static_text(again.query_one("#gate-preview Static", Static))
+        await pilot.press("y")
         assert await finished(app, pilot) == "finished"
         assert "runs instead: $ touch right.txt" in log_text(app)
 
@@ -219,7 +231,7 @@ def test_invalid_edit_is_refused_in_place(tmp_path: Path) -> None:
         await request(app, pilot, "create a file")
         screen = await gate(app, pilot)
         await pilot.press("e")
-        screen.query_one("#gate-edit", Input).value = ""
+        screen.query_one("#gate-edit-command", Input).value = ""
         await pilot.press("enter")  # an empty command is not a valid action
         error = screen.query_one("#gate-error", Static)
         assert error.display and "not valid" in static_text(error)
@@ -619,14 +631,51 @@ def test_edit_file_content_in_the_gate(tmp_path: Path) -> None:
         screen = await gate(app, pilot)
         assert "+draft" in static_text(screen.query_one("#gate-preview Static", Static))
         await pilot.press("e")
-        area = screen.query_one("#gate-edit-text", TextArea)
+        area = screen.query_one("#gate-edit-content", TextArea)
         assert area.has_focus and area.text == "draft\n"
         area.text = "final text\n"
         await pilot.press("ctrl+s")
+        again = await edited_gate(app, pilot)
+        assert "+final text" in static_text(again.query_one("#gate-preview Static", Static))
+        await pilot.press("y")
         assert await finished(app, pilot) == "finished"
 
     drive(app, scenario)
     assert (tmp_path / "out.txt").read_text() == "final text\n"
+
+
+def test_edit_file_every_argument_in_the_gate(tmp_path: Path) -> None:
+    (tmp_path / "a.ini").write_text("port = 80\n")
+    (tmp_path / "b.ini").write_text("host = old\n")
+    replies = [
+        plan("edit"),
+        act("edit_file", path="a.ini", search="port = 80", replace="port = 8080"),
+        finish(),
+    ]
+    app, _ = make_app(tmp_path, replies)
+
+    async def scenario(app: LamtuiApp, pilot: Pilot[Any]) -> None:
+        await request(app, pilot, "change the config")
+        screen = await gate(app, pilot)
+        await pilot.press("e")
+        path = screen.query_one("#gate-edit-path", Input)
+        search = screen.query_one("#gate-edit-search", TextArea)
+        replace = screen.query_one("#gate-edit-replace", TextArea)
+        assert replace.has_focus  # the text most often changed
+        assert (path.value, search.text, replace.text) == ("a.ini", "port = 80", "port = 8080")
+        path.value, search.text, replace.text = "b.ini", "host = old", "host = new"
+        await pilot.press("ctrl+s")
+        again = await edited_gate(app, pilot)  # shown as the edit it is: b.ini, its diff
+        assert "edit b.ini" in static_text(again.query_one("#gate-action", Static))
+        diff = static_text(again.query_one("#gate-preview Static", Static))
+        assert "-host = old" in diff and "+host = new" in diff
+        await pilot.press("y")
+        assert await finished(app, pilot) == "finished"
+        assert "edited: edit b.ini" in log_text(app)
+
+    drive(app, scenario)
+    assert (tmp_path / "b.ini").read_text() == "host = new\n"
+    assert (tmp_path / "a.ini").read_text() == "port = 80\n"
 
 
 def test_switch_model_loads_in_the_background(tmp_path: Path) -> None:

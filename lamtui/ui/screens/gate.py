@@ -1,10 +1,14 @@
 """The confirmation gate: one proposed action, its risk and reasons, a diff for file
 changes, and the rule "always allow" would save. y approve, n reject (+ optional reason
-sent to the model), e edit then approve, a always allow; escape rejects."""
+sent to the model), e edit then approve, a always allow; escape rejects.
+
+`e` opens every argument of the action for editing (a file action's path and texts
+too). The agent assesses the edit again; when it is riskier than the mode runs unasked,
+this screen opens again for the edited action, marked as the user's edit."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
 from rich.text import Text
 from textual import on
@@ -14,7 +18,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static, TextArea
 
-from lamtui.agent.approval import Proposal
+from lamtui.agent.approval import Proposal, apply_edit, editable_args
 from lamtui.agent.events import Decision
 from lamtui.agent.schema import Action
 from lamtui.console import describe_action
@@ -46,15 +50,17 @@ def rules_for(proposal: Proposal) -> list[str]:
     return suggest_rules(assessment, proposal.action)
 
 
-def edit_field(action: Action) -> tuple[str, bool]:
-    """Which argument `e` edits, and whether it needs a multi-line editor."""
-    if action.tool == "shell":
-        return "command", False
+def edit_field(action: Action) -> str:
+    """The argument `e` puts the cursor in first (the one most often changed)."""
     if action.tool == "write_file":
-        return "content", True
+        return "content"
     if action.tool == "edit_file":
-        return "replace", True
-    return next(iter(action.args)), False
+        return "replace"
+    return next(iter(action.args))
+
+
+def field_id(name: str) -> str:
+    return f"gate-edit-{name}"
 
 
 class GateScreen(ModalScreen[Decision]):
@@ -72,14 +78,22 @@ class GateScreen(ModalScreen[Decision]):
         self.proposal = proposal
         self.rules = rules_for(proposal)
         self.mode: Mode = "choose"
-        self.field, self.multiline = edit_field(proposal.action)
+        self.fields = editable_args(proposal.action)
+        self.field = edit_field(proposal.action)
 
     def compose(self) -> ComposeResult:
         p = self.proposal
         a = p.assessment
         risk = str(a.get("risk", "unknown"))
         with Vertical(id="gate-dialog") as dialog:
-            dialog.border_title = f"Approve step {p.step}? {p.step_title}"
+            dialog.border_title = (
+                f"Approve your edit of step {p.step}? {p.step_title}"
+                if p.edited
+                else f"Approve step {p.step}? {p.step_title}"
+            )
+            if p.edited:
+                note = f"your edit is {risk}: more than this mode runs unasked; approve it again"
+                yield Static(Text(note, style="bold"), id="gate-edited")
             if p.action.tool != "shell":  # a command is shown whole in the box below
                 yield Static(Text(describe_action(p.action), style="bold cyan"), id="gate-action")
             if p.action.thought:
@@ -108,10 +122,18 @@ class GateScreen(ModalScreen[Decision]):
                 placeholder="reason (optional, sent to the model); enter rejects",
                 id="gate-reason",
             )
-            if self.multiline:
-                yield TextArea(p.action.args[self.field], id="gate-edit-text")
-            else:
-                yield Input(p.action.args[self.field], id="gate-edit")
+            with VerticalScroll(id="gate-edit-form"):
+                compact = sum(long for _, long in self.fields) > 1
+                for name, long in self.fields:
+                    value = p.action.args[name]
+                    field: TextArea | Input
+                    if long:
+                        field = TextArea(value, id=field_id(name))
+                        field.set_class(compact, "-compact")
+                    else:
+                        field = Input(value, id=field_id(name))
+                    field.border_title = name
+                    yield field
             yield Static("", id="gate-error")
             yield Static(self._keys_text(), id="gate-keys")
 
@@ -119,8 +141,10 @@ class GateScreen(ModalScreen[Decision]):
         if self.mode == "reason":
             return Text("enter reject with this reason · escape reject without one", "bold")
         if self.mode == "edit":
-            keys = "ctrl+s" if self.multiline else "enter"
-            return Text(f"edit {self.field}: {keys} approve the edit · escape back", "bold")
+            if len(self.fields) == 1 and not self.fields[0][1]:
+                return Text("edit: enter approve the edit · escape back", "bold")
+            more = "tab next field · " if len(self.fields) > 1 else ""
+            return Text(f"edit: {more}ctrl+s approve the edit · escape back", "bold")
         return Text.assemble(
             ("y", "bold green"), " approve  ", ("n", "bold red"), " reject  ",
             ("e", "bold"), " edit  ", ("a", "bold"), " always allow  ",
@@ -136,7 +160,7 @@ class GateScreen(ModalScreen[Decision]):
         if mode == "reason":
             self.query_one("#gate-reason", Input).focus()
         elif mode == "edit":
-            self.query_one("#gate-edit-text" if self.multiline else "#gate-edit").focus()
+            self.query_one(f"#{field_id(self.field)}").focus()
         else:
             self.set_focus(None)
 
@@ -176,21 +200,29 @@ class GateScreen(ModalScreen[Decision]):
     def _reason_given(self, event: Input.Submitted) -> None:
         self.dismiss(Decision("reject", by="user", reason=event.value.strip()))
 
-    @on(Input.Submitted, "#gate-edit")
+    @on(Input.Submitted, "#gate-edit-form Input")
     def _edit_given(self, event: Input.Submitted) -> None:
-        self._finish_edit(event.value)
+        event.stop()
+        self._finish_edit()
 
     def action_save_edit(self) -> None:
-        if self.multiline:
-            self._finish_edit(self.query_one("#gate-edit-text", TextArea).text)
+        self._finish_edit()
 
-    def _finish_edit(self, value: str) -> None:
+    def edited_values(self) -> dict[str, str]:
+        """What the edit form holds now, per argument."""
+        values: dict[str, str] = {}
+        for name, _ in self.fields:
+            box = self.query_one(f"#{field_id(name)}")
+            if isinstance(box, TextArea):
+                values[name] = box.text
+            elif isinstance(box, Input):
+                values[name] = box.value
+        return values
+
+    def _finish_edit(self) -> None:
         action = self.proposal.action
-        # Commands and paths are trimmed; file contents are taken exactly as typed.
-        args: dict[str, Any] = dict(action.args)
-        args[self.field] = value if self.multiline else value.strip()
         try:
-            edited = Action.model_validate({**action.model_dump(), "args": args})
+            edited = apply_edit(action, self.edited_values())
         except ValueError as exc:
             self._error(f"that edit is not valid: {exc}")
             return

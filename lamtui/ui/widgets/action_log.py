@@ -107,6 +107,7 @@ class ActionLog(RichLog):
     def show(self, event: Event) -> None:
         from lamtui.agent.events import (
             ActionDecided,
+            ActionEdited,
             ActionFinished,
             ActionProposed,
             AskUser,
@@ -129,6 +130,9 @@ class ActionLog(RichLog):
             self._show_plan_change(event)
         elif isinstance(event, ActionProposed):
             self._show_proposal(event)
+        elif isinstance(event, ActionEdited):
+            w(Text(f"  ✎ edited: {describe_action(event.action)}", style="bold"))
+            self._show_assessment(event.assessment, event.preview)
         elif isinstance(event, ActionDecided):
             d = event.decision
             if d.kind == "reject":
@@ -136,7 +140,8 @@ class ActionLog(RichLog):
                 w(Text(f"  ✗ rejected by {d.by}{reason}", style="red"))
             else:
                 extra = " (always allow)" if d.always_allow else ""
-                w(Text(f"  ✓ {d.kind}d by {d.by}{extra}", style="green"))
+                verb = "edited and approved" if d.kind == "edit" else "approved"
+                w(Text(f"  ✓ {verb} by {d.by}{extra}", style="green"))
                 if d.edited is not None:
                     w(Text(f"  ✎ runs instead: {describe_action(d.edited)}", style="bold"))
         elif isinstance(event, OutputChunk):
@@ -184,17 +189,19 @@ class ActionLog(RichLog):
     def _show_proposal(self, event: ActionProposed) -> None:
         from lamtui.console import describe_action
 
-        a = event.assessment
         self.write(Text(f"#{event.step} {event.step_title}", style="bold"))
         if event.action.thought:
             self.write(Text(f"  thought: {event.action.thought}", style="italic"))
         self.write(Text(f"  {describe_action(event.action)}", style="bold cyan"))
+        self._show_assessment(event.assessment, event.preview)
+
+    def _show_assessment(self, a: dict[str, Any], preview: str) -> None:
         reasons = "; ".join(a.get("reasons", []))
         self.write(
             Text(f"  risk: {a.get('risk', '?')} · gate: {a.get('decision', '?')} · {reasons}")
         )
-        if event.preview:
-            self.write(diff_renderable(event.preview, PREVIEW_LINES))
+        if preview:
+            self.write(diff_renderable(preview, PREVIEW_LINES))
 
     def _show_result(self, event: ActionFinished) -> None:
         r = event.result
