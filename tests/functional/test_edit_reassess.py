@@ -76,6 +76,10 @@ def test_an_edit_that_writes_outside_asks_again_and_is_snapshotted(tmp_path: Pat
     )
     execution = next(r for r in records if r["kind"] == "execution")
     assert execution["edited"] is True and execution["risk"] == second.risk
+    from lamtui.ui.screens.audit import summarize  # the TUI's audit view says so too
+
+    assert f"(risk {second.risk}) [edited by the user]" in summarize(proposals[1])
+    assert f"(risk {second.risk}) [edited by the user]" in summarize(execution)
     # Snapshotted: undo puts the outside file back.
     report = undo()
     assert outside.read_text() == "keep me\n", report.describe()

@@ -27,6 +27,10 @@ def summarize(record: dict[str, Any]) -> str:
         if kind == "proposal":
             risk = (record.get("assessment") or {}).get("risk", "?")
             text += f" (risk {risk})"
+        elif record.get("risk"):
+            text += f" (risk {record['risk']})"
+        if record.get("edited"):
+            text += " [edited by the user]"
         return text
     if kind == "decision":
         d = record.get("decision") or {}
