@@ -24,6 +24,7 @@ from types import FrameType
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 CLEANUP_ROUNDS = 200  # kill-and-rescan passes; each finds what forked during the last
+TERM_GRACE = 1.0  # seconds the tree gets after SIGTERM; less than run_shell's KILL_GRACE
 
 
 def _prctl(option: int, value: int) -> bool:
@@ -107,10 +108,30 @@ def _exit_like(status: int) -> None:
     sys.exit(os.waitstatus_to_exitcode(status))
 
 
-def _on_signal(signum: int, frame: FrameType | None) -> None:
-    # The caller kills the whole group (SIGTERM, later SIGKILL) or lamtui died: take the
-    # tree down first, then die of the same signal.
+def _stop_tree(grace: float) -> None:
+    """SIGTERM everything below (a detached child got none from the group kill), give it
+    `grace` seconds to clean up, then SIGKILL what is left."""
+    for pid in descendants(os.getpid()):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while descendants(os.getpid()) and time.monotonic() < deadline:
+        _reap()
+        time.sleep(0.02)
     kill_tree()
+
+
+_stopping = False
+
+
+def _on_signal(signum: int, frame: FrameType | None) -> None:
+    # The caller kills the whole group (SIGTERM, SIGKILL after its grace) or lamtui died:
+    # take the tree down within that grace, then die of the same signal.
+    global _stopping
+    if _stopping:
+        return
+    _stopping = True
+    _stop_tree(TERM_GRACE)
     _die_of(signum)
 
 

@@ -50,6 +50,9 @@ HOME_HIDDEN = (
 )  # fmt: skip
 
 
+_SYSTEM_DIRS = ("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib64", "/opt", "/var", "/nix")
+
+
 @dataclass(frozen=True)
 class SandboxStatus:
     available: bool
@@ -131,11 +134,27 @@ def _within(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
+def _runtime_dir() -> str:
+    """$XDG_RUNTIME_DIR when it is the user's own folder, as the spec says it must be: a
+    stray value such as /usr must not hide the system from the sandbox."""
+    path = os.environ.get("XDG_RUNTIME_DIR", "")
+    if not path:
+        return ""
+    real = _real(path)
+    system = (*_SYSTEM_DIRS, _real(os.path.expanduser("~")))
+    if any(_within(folder, real) for folder in system):  # it would cover one of them
+        return ""
+    try:
+        return path if os.stat(real).st_uid == os.getuid() else ""
+    except OSError:
+        return ""
+
+
 def hidden_paths() -> tuple[str, ...]:
     """The existing real paths the sandbox covers up (bwrap needs the mount point)."""
     home = os.path.expanduser("~")
     paths = get_paths()
-    candidates = ["/run", os.environ.get("XDG_RUNTIME_DIR", "")]
+    candidates = ["/run", _runtime_dir()]
     candidates += [os.path.join(home, name) for name in HOME_HIDDEN]
     candidates += [str(paths.config_dir), str(paths.data_dir)]
     found: dict[str, None] = {}

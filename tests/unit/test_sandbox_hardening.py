@@ -299,3 +299,16 @@ def test_doctor_says_when_readonly_actions_are_not_sandboxed(
     report = doctor.checks()["sandbox"]
     assert not report["ok"] and report["readonly_mode_sandboxed"] is False
     assert report["hides"] == [] and "nothing is sandboxed" in report["detail"]
+
+
+@pytest.mark.parametrize("stray", ["/usr", "/", "home"])
+def test_a_stray_runtime_dir_never_hides_the_system(
+    stray: str, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(home) if stray == "home" else stray)
+    hidden = layout(tmp_path).hidden
+    assert stray not in hidden and str(home) not in hidden
+    own = tmp_path / "runtime"
+    own.mkdir()
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(own))
+    assert str(own) in layout(tmp_path).hidden
