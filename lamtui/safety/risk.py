@@ -3334,8 +3334,25 @@ def _h_chmod(acc: _Acc, name: str, args: list[_Word]) -> None:
     base: Risk = "destructive" if recursive else "workspace_write"
     if recursive:
         acc.flag("destructive", f"{name} -R changes a whole directory tree")
+    if name != "chmod":
+        # Giving a file away (or to a group) is an act of privilege, wherever it is.
+        acc.flag("privileged", f"{name} changes who owns a file")
+    elif has_reference:
+        acc.flag("unknown", "chmod --reference copies another file's mode, set-id bits too")
+    elif operands and operands[0].expands:
+        acc.flag("unknown", "the chmod mode comes from an expansion")
+    elif operands and _sets_id_bits(operands[0].value):
+        acc.flag("privileged", f"chmod {operands[0].value} makes a program run as its owner "
+                               "or group (setuid/setgid)")  # fmt: skip
     for target in files:
         acc.write(target, verb, base)
+
+
+def _sets_id_bits(mode: str) -> bool:
+    """Does a chmod mode set the setuid or setgid bit (4755, 2755, u+s, g=rxs, +s)?"""
+    if re.fullmatch(r"[0-7]+", mode):
+        return int(mode, 8) & 0o6000 != 0
+    return any(op in "+=" and "s" in perms for op, perms in re.findall(r"([-+=])([^-+=,]*)", mode))
 
 
 def _h_dd(acc: _Acc, name: str, args: list[_Word]) -> None:
@@ -3579,14 +3596,44 @@ def _git_subcommand(acc: _Acc, sub: str, rest: list[_Word], repo: str | None) ->
     pager = sub == "grep" and bool({"-O", "--open-files-in-pager"} & _flags(rest))
     if pager or "--ext-diff" in _flags(rest):
         acc.flag("unknown", f"git {sub} runs an external program")
+    if risk == "read_only" and _git_elsewhere(acc, repo):
+        # Outside the workspace git may rewrite that repository's index, and its config
+        # (not the user's) names programs git runs (core.fsmonitor, diff.external).
+        where = _lit(repo) if repo is not None else replace(_lit("<git directory>"), expands=True)
+        acc.write(where, f"git {sub} works in, and may write, the repository at")
     operands = [word for word in _operands(rest) if word.value]
     if sub == "clone":
-        _git_clone_target(acc, operands)
+        _git_clone_target(acc, operands, repo)
     elif sub == "worktree" and len(operands) >= 2 and operands[0].value == "add":
-        acc.write(operands[1], "git worktree add creates")
+        acc.write(_in_repo(operands[1], repo), "git worktree add creates")
+    elif sub == "init":
+        init_longs = ("--template", "--separate-git-dir", "--initial-branch", "--object-format",
+                      "--ref-format")  # fmt: skip
+        for target in _operands(rest, "b", init_longs)[:1] + _option_values(
+            rest, "--separate-git-dir"
+        ):
+            acc.write(_in_repo(target, repo), "git init creates a repository in")
 
 
-def _git_clone_target(acc: _Acc, operands: list[_Word]) -> None:
+def _git_elsewhere(acc: _Acc, repo: str | None) -> bool:
+    """Is git pointed (by -C or cd) at a directory outside the workspace, or one that
+    cannot be told?"""
+    if repo is None:
+        return True
+    verdict = _path_verdict(_lit(repo), acc.ctx.workspace, acc.cwd)
+    return verdict is not None and verdict[0] != "workspace_write"
+
+
+def _in_repo(word: _Word, repo: str | None) -> _Word:
+    """A path operand of git, which is relative to the -C directory."""
+    if os.path.isabs(word.value) or word.expands or word.tilde:
+        return word
+    if repo is None:
+        return replace(word, expands=True)  # relative to a directory that cannot be told
+    return replace(word, value=os.path.join(repo, word.value))
+
+
+def _git_clone_target(acc: _Acc, operands: list[_Word], repo: str | None) -> None:
     if len(operands) >= 2:
         target = operands[1]
     elif operands:
@@ -3594,7 +3641,7 @@ def _git_clone_target(acc: _Acc, operands: list[_Word]) -> None:
         target = replace(operands[0], value=name.removesuffix(".git") or ".", tilde=False)
     else:
         return
-    acc.write(target, "git clone writes into", "network")
+    acc.write(_in_repo(target, repo), "git clone writes into", "network")
 
 
 def _git_verdict(sub: str, rest: list[_Word], repo: str | None) -> tuple[Risk, str]:

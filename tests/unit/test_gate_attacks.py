@@ -4,6 +4,8 @@
    names or arithmetic, which bash expands even inside single quotes.
 2. Signal names read as option clusters (`kill -KILL` is not `kill -L`).
 3. Reading secrets: credential files, keys, the environment, the home folder, lamtui's data.
+4. Set-id bits and owners (privileged, not workspace writes); git pointed outside the
+   workspace (`git init ../x`, `git -C ../x ...`) writes outside it.
 """
 
 from __future__ import annotations
@@ -171,7 +173,49 @@ SECRET_READS: list[str] = [
     "cat $(ls ~/.ssh/id_*)",
 ]
 
-ATTACKS: list[str] = [*EVALUATING_BUILTINS, *SIGNALS, *SECRET_READS]
+# Class 4: set-id bits and owners are privileged; git pointed outside writes outside.
+PRIVILEGE_AND_OUTSIDE: list[str] = [
+    "chmod u+s x",
+    "chmod 4755 x",
+    "chmod g+s x",
+    "chmod 2755 x",
+    "chmod 04755 x",
+    "chmod 6755 x",
+    "chmod +s x",
+    "chmod =s x",
+    "chmod u=rwxs x",
+    "chmod a+rx,u+s x",
+    "chmod ug+xs x",
+    "chmod -- u+s x",
+    "chmod -R g+s src",
+    "env chmod u+s x",
+    "find . -exec chmod u+s {} +",
+    "chmod --reference=/usr/bin/passwd x",
+    "chmod $M x",
+    "chown me x",
+    "chown -R me src",
+    "chown me: x",
+    "chgrp staff x",
+    "git init ../x",
+    "git init /tmp/outside-repo",
+    "git init -b main ../x",
+    "git init --separate-git-dir ../g",
+    "git init --separate-git-dir=../g",
+    "git -C src init ../../x",
+    "git -C ../x init",
+    "git clone https://example.com/r.git ../x",
+    "git -C .. clone https://example.com/r.git",
+    "git -C ../x status",
+    "git -C ../x log",
+    "git -C ../x diff",
+    "git -C ../x commit -m x",
+    "git -C /tmp/outside-repo add .",
+    "cd .. && git status",
+    'git -C "$D" status',
+    "git -C ~/other log",
+]
+
+ATTACKS: list[str] = [*EVALUATING_BUILTINS, *SIGNALS, *SECRET_READS, *PRIVILEGE_AND_OUTSIDE]
 
 PLAIN: list[str] = [
     "ls",
@@ -293,6 +337,32 @@ def test_sending_a_signal_is_destructive(command: str, workspace: Path) -> None:
 def test_secret_reads_are_their_own_class(command: str, workspace: Path) -> None:
     assert classify_command(command, workspace).risk == "sensitive_read"
     assert assess(_shell(command), Policy("auto"), workspace).verdict == "auto"
+
+
+@pytest.mark.parametrize("command", [c for c in PRIVILEGE_AND_OUTSIDE if c.startswith("ch")])
+def test_set_id_bits_and_owners_are_not_workspace_writes(command: str, workspace: Path) -> None:
+    risk = classify_command(command, workspace).risk
+    assert risk in ("privileged", "unknown"), command
+    assert assess(_shell(command), Policy("workspace"), workspace).verdict == "ask"
+
+
+@pytest.mark.parametrize("command", ["chmod +x x", "chmod 755 x", "chmod u-s x", "chmod 1777 x"])
+def test_plain_chmod_stays_a_workspace_write(command: str, workspace: Path) -> None:
+    assert classify_command(command, workspace).risk == "workspace_write"
+
+
+@pytest.mark.parametrize("command", [c for c in PRIVILEGE_AND_OUTSIDE if "git" in c])
+def test_git_pointed_outside_writes_outside(command: str, workspace: Path) -> None:
+    result = classify_command(command, workspace)
+    assert result.risk in ("outside_write", "network"), result.to_dict()
+    inside = [p for p in result.writes if p == str(workspace) or p.startswith(f"{workspace}/")]
+    assert len(inside) < len(result.writes), result.writes  # the outside place is a target
+
+
+def test_git_inside_the_workspace_is_unchanged(workspace: Path) -> None:
+    for command in ("git init", "git init sub", "git -C src status", "git -C . diff"):
+        result = classify_command(command, workspace)
+        assert result.risk in ("read_only", "workspace_write"), command
 
 
 def test_env_as_a_wrapper_is_not_a_dump(workspace: Path) -> None:
