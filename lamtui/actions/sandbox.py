@@ -187,10 +187,14 @@ def layout(workspace: Path, extra_writable: tuple[Path, ...] = ()) -> Layout:
     return Layout(hidden_paths(), tuple(dict.fromkeys(read_only)))
 
 
-def _mount_args(kind: str, path: str) -> list[str]:
+# (bwrap option or "hide", path inside, rank on the same path, source when it differs)
+_Mount = tuple[str, str, int, str]
+
+
+def _mount_args(kind: str, path: str, source: str) -> list[str]:
     if kind == "hide":
         return ["--ro-bind", "/dev/null", path] if not os.path.isdir(path) else ["--tmpfs", path]
-    return [f"--{kind}", path, path]
+    return [f"--{kind}", source or path, path]
 
 
 def bwrap_prefix(
@@ -208,32 +212,45 @@ def bwrap_prefix(
     if ws == "/":
         raise LamtuiError("the sandbox cannot protect anything when the workspace is /")
     plan = layout(workspace, extra_writable)
-    # (kind, path, rank): on one path, hide first, then the writable bind, then read-only.
-    mounts = [("hide", path, 0) for path in plan.hidden]
+    # On one path: hide first, then the writable bind, then read-only.
+    mounts: list[_Mount] = [("hide", path, 0, "") for path in plan.hidden]
+    mounts += _programs_in_run(plan.hidden)
     if allow_network:
         mounts += _name_service(plan.hidden)
-    mounts.append(("bind", ws, 1))
+    mounts.append(("bind", ws, 1, ""))
     for extra in extra_writable:
         path = _real(extra)
         if os.path.exists(path):
-            mounts.append(("bind", path, 1))
-    mounts += [("ro-bind", path, 2) for path in plan.read_only]
+            mounts.append(("bind", path, 1, ""))
+    mounts += [("ro-bind", path, 2, "") for path in plan.read_only]
     mounts.sort(key=lambda m: (m[1].rstrip("/").count("/"), m[2]))
     args = [_bwrap() or "bwrap", *_base_args(allow_network)]
-    for kind, path, _rank in mounts:
-        args += _mount_args(kind, path)
+    for kind, path, _rank, source in mounts:
+        args += _mount_args(kind, path, source)
     args += ["--chdir", ws]
     return tuple(args)
 
 
-def _name_service(hidden: tuple[str, ...]) -> list[tuple[str, str, int]]:
+def _name_service(hidden: tuple[str, ...]) -> list[_Mount]:
     """/etc/resolv.conf often links into /run (systemd-resolved): a network action gets that
     one file back, read-only, or it could not resolve a name."""
     target = _real("/etc/resolv.conf")
     moved = target != "/etc/resolv.conf" and os.path.isfile(target)
     if moved and any(_within(target, h) for h in hidden):
-        return [("ro-bind", target, 2)]
+        return [("ro-bind", target, 2, "")]
     return []
+
+
+def _programs_in_run(hidden: tuple[str, ...]) -> list[_Mount]:
+    """Some systems keep programs in $PATH under /run (NixOS: /run/current-system/sw/bin,
+    /run/wrappers/bin): those folders come back read-only, or bash would not be found."""
+    if "/run" not in hidden:
+        return []
+    mounts: list[_Mount] = []
+    for entry in dict.fromkeys(os.environ.get("PATH", "").split(os.pathsep)):
+        if _within(entry, "/run") and entry != "/run" and os.path.isdir(entry):
+            mounts.append(("ro-bind", os.path.normpath(entry), 2, _real(entry)))
+    return mounts
 
 
 def absent(paths: tuple[Path, ...]) -> tuple[Path, ...]:

@@ -312,3 +312,27 @@ def test_a_stray_runtime_dir_never_hides_the_system(
     own.mkdir()
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(own))
     assert str(own) in layout(tmp_path).hidden
+
+
+def test_programs_kept_under_run_stay_on_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As on NixOS, where $PATH holds /run/current-system/sw/bin.
+    try:
+        folder = Path(tempfile.mkdtemp(prefix="lamtui-test-", dir="/run"))
+    except OSError as exc:
+        pytest.skip(f"cannot make a folder under /run: {exc.strerror}")
+    try:
+        (folder / "bin").mkdir()
+        tool = folder / "bin" / "lamtui-test-tool"
+        tool.write_text("#!/bin/sh\necho tool-ran\n")
+        tool.chmod(0o755)
+        (folder / "secret").write_text("hidden\n")
+        monkeypatch.setenv("PATH", f"{folder / 'bin'}:{os.environ['PATH']}")
+        result = _run(f"lamtui-test-tool; cat {folder}/secret; echo x > {tool}", tmp_path)
+        assert "tool-ran" in result.output and "hidden" not in result.output
+        assert tool.read_text().startswith("#!/bin/sh")  # read-only in there
+    finally:
+        for path in sorted(folder.rglob("*"), reverse=True):
+            path.rmdir() if path.is_dir() else path.unlink()
+        folder.rmdir()
