@@ -42,11 +42,14 @@ from lamtui.paths import get_paths
 
 PROBE_TIMEOUT = 10.0  # seconds for bwrap's self-test
 CONTROL_FILES = (PROJECT_FILE, ".git")  # in the workspace: bound read-only
-# Credential stores under the home folder (the gate's sensitive-read list names the same).
+# Credential stores and histories under the home folder (the gate's sensitive-read list
+# names most of them too).
 HOME_HIDDEN = (
     ".ssh", ".gnupg", ".aws", ".config", ".docker", ".kube", ".password-store",
     ".local/share/keyrings", ".netrc", ".git-credentials", ".pgpass", ".vault-token",
-    ".bash_history", ".zsh_history",
+    ".bash_history", ".zsh_history", ".python_history", ".npmrc", ".pypirc", ".azure",
+    ".cargo/credentials", ".cargo/credentials.toml", ".gem/credentials", ".terraform.d",
+    ".m2/settings.xml", ".mozilla",
 )  # fmt: skip
 
 

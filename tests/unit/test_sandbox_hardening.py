@@ -48,6 +48,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (path / ".aws" / "credentials").write_text("aws_secret=1\n")
     (path / ".config" / "gh" / "hosts.yml").write_text("token: gho_x\n")
     (path / ".netrc").write_text("machine x password hunter2\n")
+    (path / ".npmrc").write_text("//registry.npmjs.org/:_authToken=npm_tok\n")
     monkeypatch.setenv("HOME", str(path))
     return path
 
@@ -80,16 +81,19 @@ def test_credential_stores_and_lamtui_data_are_empty_inside(home: Path, tmp_path
     data.mkdir(parents=True)
     (data / "audit.jsonl").write_text("{}\n")
     command = (
-        f"cat ~/.ssh/id_rsa ~/.aws/credentials ~/.config/gh/hosts.yml ~/.netrc {data}/audit.jsonl;"
+        "cat ~/.ssh/id_rsa ~/.aws/credentials ~/.config/gh/hosts.yml ~/.netrc ~/.npmrc"
+        f" {data}/audit.jsonl;"
         " find ~/.ssh ~/.config /run -mindepth 1 | wc -l"
     )
     inside = _run(command, ws)
     assert "PRIVATE KEY" not in inside.output and "hunter2" not in inside.output
     assert "gho_x" not in inside.output and "aws_secret" not in inside.output
+    assert "npm_tok" not in inside.output
     assert "{}" not in inside.output
     assert inside.output.splitlines()[-1].strip() == "0"  # nothing listed at all
     outside = _run(command, ws, prefix=())  # the control: the same command unsandboxed
     assert "PRIVATE KEY" in outside.output and "hunter2" in outside.output
+    assert "npm_tok" in outside.output
 
 
 def test_workspace_inside_a_hidden_folder_stays_visible_and_writable(home: Path) -> None:
