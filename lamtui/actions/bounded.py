@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
+from lamtui.safety.redact import redact_cut, release_point
+
 MAX_LINE_CHARS = 2000  # what one kept line may show
 LONG_LINE_FLUSH = 64 * 1024  # a line without newline this long is treated as complete
 MAX_SAVED_BYTES = 64 * 1024**2
@@ -53,8 +55,10 @@ class BoundedOutput:
         self.total_bytes += len(data)
         *complete, self._partial = (self._partial + self._decoder.decode(data)).split("\n")
         if len(self._partial) > LONG_LINE_FLUSH:
-            complete.append(self._partial)
-            self._partial = ""
+            # Flushed where no secret can straddle the break; the rest waits for more.
+            cut = release_point(self._redact, self._partial) or len(self._partial)
+            complete.append(self._partial[:cut])
+            self._partial = self._partial[cut:]
         return self._take(complete)
 
     def _take(self, lines: list[str]) -> str:
@@ -82,7 +86,7 @@ class BoundedOutput:
     def _keep(self, lines: list[str]) -> None:
         room = self._head_lines - len(self.head)
         if room > 0:
-            self.head.extend(line[:MAX_LINE_CHARS] for line in lines[:room])
+            self.head.extend(self._cut(line) for line in lines[:room])
             lines = lines[room:]
         if not lines:
             return
@@ -92,7 +96,13 @@ class BoundedOutput:
         overflow = len(self.tail) + len(lines) - keep
         if overflow > 0:
             self.dropped_lines += overflow
-        self.tail.extend(line[:MAX_LINE_CHARS] for line in lines[-keep:])
+        self.tail.extend(self._cut(line) for line in lines[-keep:])
+
+    def _cut(self, line: str) -> str:
+        """A long line is redacted before it is cut: a cut must not halve a secret."""
+        if len(line) <= MAX_LINE_CHARS:
+            return line
+        return redact_cut(self._redact, line, MAX_LINE_CHARS)
 
     def close(self) -> str:
         """Flush the last partial line; returns it for live display like feed()."""

@@ -44,6 +44,7 @@ from lamtui.agent.gate import GateContext
 from lamtui.agent.gate import decide as gate_decide
 from lamtui.agent.observe import describe, snapshot
 from lamtui.agent.plan import PlanTree, Step
+from lamtui.agent.redact_events import redacted_events
 from lamtui.agent.schema import PLAN_SCHEMA, Action, action_schema, parse_action, parse_plan
 from lamtui.errors import Cancelled, LamtuiError, ModelError
 from lamtui.lam.base import Backend, CancelToken, GenerationStats, Message, TokenChunk
@@ -55,7 +56,7 @@ from lamtui.record.audit import AuditLog
 from lamtui.record.trajectory import TrajectoryRecorder
 from lamtui.safety.paths import check_path
 from lamtui.safety.policy import Assessment, Policy, assess, suggest_rule_drafts
-from lamtui.safety.redact import Redactor
+from lamtui.safety.redact import Redactor, redact_cut
 from lamtui.safety.rules import save_rule
 from lamtui.safety.secrets import SecretStore
 
@@ -153,6 +154,10 @@ class Agent:
     # -- the cycle ----------------------------------------------------------------
 
     def run(self, request: str) -> Iterator[Event]:
+        # Every event is redacted on its way out: the TUI, --json and the printer read them.
+        yield from redacted_events(self._run(request), self.redact)
+
+    def _run(self, request: str) -> Iterator[Event]:
         task_id = new_task_id()
         problem = _request_problem(request)
         if problem:
@@ -331,7 +336,7 @@ class Agent:
         result: Structured[Any] | None = None
         for item in stream_structured(
             self.backend,
-            list(task.messages),
+            [replace(m, content=self.redact(m.content)) for m in task.messages],  # the prompt
             schema,
             parse,
             max_retries=self.options.max_retries,
@@ -695,7 +700,7 @@ class Agent:
             f"a/{action.args['path']}",
             f"b/{action.args['path']}",
         )
-        return "".join(diff)[:20000]
+        return redact_cut(self.redact, "".join(diff), 20000)  # redacted before it is cut
 
     def _record_step(self, task: _Task, record: dict[str, Any]) -> None:
         if task.recorder is not None:

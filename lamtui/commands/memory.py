@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -75,6 +76,7 @@ def _open(settings: Settings) -> MemoryStore:
 
     return open_memory(
         settings,
+        redact=_redactor(settings),
         embedding_function=make_embedding(settings),
         model_path=None if settings.memory.embedding_model else _model_path(settings),
     )
@@ -82,6 +84,14 @@ def _open(settings: Settings) -> MemoryStore:
 
 def _settings() -> Settings:
     return load_settings()
+
+
+def _redactor(settings: Settings) -> Callable[[str], str]:
+    """Stored secrets by value, not only credential patterns: facts and imports are
+    redacted before they are stored."""
+    from lamtui.safety.secrets import SecretStore
+
+    return SecretStore(settings.secrets.backend).redactor()
 
 
 # -- handlers ------------------------------------------------------------------------
@@ -188,9 +198,8 @@ def _read(file: str) -> tuple[list[Any], list[str]]:
 
 def _parse(source: IO[str]) -> tuple[list[Any], list[str]]:
     from lamtui.memory.store import read_jsonl
-    from lamtui.safety.redact import Redactor
 
-    entries, problems = read_jsonl(source, Redactor())
+    entries, problems = read_jsonl(source, _redactor(_settings()))
     return list(entries), problems
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from lamtui.paths import get_paths
-from lamtui.record.jsonl import ReadReport, append_record, read_records
+from lamtui.record.jsonl import ReadReport, append_record, plain, read_records
+from lamtui.safety.redact import Redactor as PatternRedactor
 from lamtui.safety.redact import redact_tree
 
 Redactor = Callable[[str], str]
@@ -18,11 +19,12 @@ Redactor = Callable[[str], str]
 class AuditLog:
     def __init__(self, path: Path | None = None, redact: Redactor | None = None) -> None:
         self.path = path or get_paths().audit_log
-        self.redact: Redactor = redact or (lambda text: text)
+        # Never unredacted: without the secret store's redactor, credential patterns.
+        self.redact: Redactor = redact or PatternRedactor()
 
     def write(self, kind: str, task_id: str, **data: Any) -> None:
         record = {"ts": time.time(), "kind": kind, "task_id": task_id, **data}
-        append_record(self.path, redact_tree(record, self.redact))
+        append_record(self.path, redact_tree(plain(record), self.redact))
 
 
 def read_audit(

@@ -14,6 +14,13 @@ from pathlib import Path
 from typing import Any
 
 
+def plain(record: dict[str, Any]) -> dict[str, Any]:
+    """The record as JSON will hold it (objects as their str()), so that a redactor
+    applied to its strings sees every string that is written."""
+    loaded: dict[str, Any] = json.loads(json.dumps(record, ensure_ascii=False, default=str))
+    return loaded
+
+
 def append_record(path: Path, record: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     line = json.dumps(record, ensure_ascii=False, default=str) + "\n"

@@ -16,7 +16,8 @@ from typing import Any
 from lamtui import __version__
 from lamtui.lam.base import Message
 from lamtui.paths import get_paths
-from lamtui.record.jsonl import ReadReport, append_record, read_records
+from lamtui.record.jsonl import ReadReport, append_record, plain, read_records
+from lamtui.safety.redact import Redactor as PatternRedactor
 from lamtui.safety.redact import redact_tree
 
 FILE_NAME = "trajectories.jsonl"
@@ -27,17 +28,14 @@ def trajectories_file() -> Path:
     return get_paths().trajectories_dir / FILE_NAME
 
 
-def _identity(text: str) -> str:
-    return text
-
-
 @dataclass
 class TrajectoryRecorder:
     task_id: str
     request: str
     workspace: str
     model: dict[str, Any]
-    redact: Redactor = _identity
+    # Never unredacted: without the secret store's redactor, credential patterns.
+    redact: Redactor = field(default_factory=PatternRedactor)
     environment: dict[str, Any] = field(default_factory=dict)
     plans: list[dict[str, Any]] = field(default_factory=list)
     steps: list[dict[str, Any]] = field(default_factory=list)
@@ -97,7 +95,7 @@ class TrajectoryRecorder:
             "outcome": outcome,
             "summary": summary,
         }
-        redacted: dict[str, Any] = redact_tree(record, self.redact)
+        redacted: dict[str, Any] = redact_tree(plain(record), self.redact)
         return redacted
 
     def save(self, record: dict[str, Any], path: Path | None = None) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import weakref
 from pathlib import Path
 
 from lamtui.errors import LamtuiError
@@ -62,6 +63,9 @@ class SecretStore:
         if backend not in ("keyring", "file"):
             raise LamtuiError(f"unknown secrets backend {backend!r}", 'use "keyring" or "file"')
         self.backend = backend
+        # Every redactor this store made learns each value the store hands out, so a
+        # secret set after a redactor was made is still redacted once it is used.
+        self._redactors: weakref.WeakSet[Redactor] = weakref.WeakSet()
 
     # -- names (keyring cannot list its entries, so lamtui keeps the names) ---------------
 
@@ -89,9 +93,10 @@ class SecretStore:
             data = _read_json(_file_store())
             data[name] = value
             _write_private(_file_store(), data)
-            return
-        self._keyring_call("set_password", name, value)
-        self._remember(name, True)
+        else:
+            self._keyring_call("set_password", name, value)
+            self._remember(name, True)
+        self._teach(name, value)
 
     def get(self, name: str) -> str:
         if self.backend == "file":
@@ -100,7 +105,12 @@ class SecretStore:
             value = self._keyring_call("get_password", name)
         if value is None:
             raise LamtuiError(f"the secret {name!r} is not set", f"run `lamtui secrets set {name}`")
+        self._teach(name, value)
         return value
+
+    def _teach(self, name: str, value: str) -> None:
+        for redactor in list(self._redactors):
+            redactor.add(name, value)
 
     def delete(self, name: str) -> None:
         if name not in self.names():
@@ -130,13 +140,19 @@ class SecretStore:
     # -- use in actions -----------------------------------------------------------------
 
     def redactor(self) -> Redactor:
-        """A redactor that knows every stored secret (an unreadable store knows none)."""
+        """A redactor that knows every stored secret it can read (one unreadable secret
+        does not hide the others), and learns each value used later."""
         redactor = Redactor()
         try:
-            for name in self.names():
-                redactor.add(name, self.get(name))
+            names = self.names()
         except LamtuiError:
-            pass
+            names = []
+        for name in names:
+            try:
+                redactor.add(name, self.get(name))
+            except LamtuiError:
+                continue  # get() teaches it to this redactor if it is read later
+        self._redactors.add(redactor)
         return redactor
 
     def substitute(self, text: str) -> str:
