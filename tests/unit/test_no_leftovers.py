@@ -207,3 +207,13 @@ def test_a_detached_child_gets_sigterm_before_sigkill(tmp_path: Path) -> None:
     assert result.timed_out
     assert _gone(marker)
     assert (tmp_path / "cleaned").read_text() == "cleaned\n"
+
+
+def test_a_setsid_child_does_not_outlive_a_sandboxed_action(tmp_path: Path) -> None:
+    assert sandbox_status().available, sandbox_status().reason
+    marker = _marker()
+    command = f"setsid sleep {marker} > /dev/null 2>&1 & sleep 0.3; ls /proc | grep -c '^[0-9]'"
+    result = _run(command, tmp_path, prefix=bwrap_prefix(tmp_path))
+    assert result.ok and not result.timed_out
+    assert int(result.output.split()[-1]) < 10  # its own PID namespace: only its processes
+    assert _gone(marker), f"sleep {marker} survived the sandboxed action"
