@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from lamtui.safety.redact_forms import MIN_FORM, SQUEEZE, Form, forms_of
+from lamtui.safety.redact_forms import MARKED_KINDS, MIN_FORM, SQUEEZE, Form, forms_of
 
 PLACEHOLDER = "{{{{secret:{name}}}}}"
 REDACTED = "[REDACTED]"
@@ -29,7 +29,9 @@ KEY_HOLD_MAX = 16384  # an unfinished private key block waits this long at most
 
 _NAME = r"[A-Za-z0-9_.\-]+"
 PROTECTED = re.compile(
-    r"\{\{secret:(?P<ref>" + _NAME + r")\}\}|\[REDACTED(?::(?P<mark>" + _NAME + r"):[a-z0-9]+)?\]"
+    r"\{\{secret:(?P<ref>" + _NAME + r")\}\}"
+    # Only the marker's own kinds: a free-form kind would let `[REDACTED:NAME:<value>]` pass.
+    r"|\[REDACTED(?::(?P<mark>" + _NAME + r"):(?:" + "|".join(MARKED_KINDS) + r"))?\]"
 )
 # The code marks what it cut with "[… … …]" on a line of its own: both sides are edges.
 CUT_BEFORE = re.compile(r"\n\[…")
@@ -137,7 +139,7 @@ class Redactor:
                 if form.text not in forms:
                     shown = (
                         PLACEHOLDER.format(name=known_name)
-                        if form.kind in ("value", "json", "url")
+                        if form.kind not in MARKED_KINDS
                         else MARKER.format(name=known_name, kind=form.kind)
                     )
                     forms[form.text] = (form, shown)

@@ -20,10 +20,15 @@ HEX_GAP = r"(?:\s{0,2}|\s*\n[0-9a-fA-F]{4,16}:[ \t]*)"
 SQUEEZE = {BASE64_GAP: r"\s+", HEX_GAP: r"\s*\n[0-9a-fA-F]{4,16}:|\s+"}
 
 
+# Forms shown as [REDACTED:NAME:kind]; the others decode to the value itself and are
+# shown as its {{secret:NAME}} placeholder.
+MARKED_KINDS = ("reversed", "case", "base64", "hex")
+
+
 @dataclass(frozen=True)
 class Form:
     text: str  # the form as one unbroken string
-    kind: str  # value | json | url | reversed | base64 | hex
+    kind: str  # value | json | url, or one of MARKED_KINDS
     gap: str = ""  # regex allowed between two characters ("" for none)
 
     def pattern(self) -> str:
@@ -58,6 +63,8 @@ def forms_of(value: str) -> list[Form]:
     keep(json.dumps(value, ensure_ascii=False)[1:-1], "json")
     keep(urllib.parse.quote(value, safe=""), "url")
     keep(value[::-1], "reversed")
+    keep(value.upper(), "case")  # `tr a-z A-Z`
+    keep(value.lower(), "case")
     data = value.encode("utf-8")
     for core in base64_cores(data):
         keep(core, "base64", BASE64_GAP)

@@ -129,6 +129,19 @@ def test_assignment_pattern_keeps_a_placeholder_but_hides_a_raw_password() -> No
 def test_a_value_dressed_as_a_placeholder_is_still_redacted(redact: Redactor) -> None:
     for text in (f"{{{{secret:{CANARY}}}}}", f"[REDACTED:{CANARY}:hex]"):
         assert leaks(redact(text), CANARY) == []
+    plain = "hunter22abc"  # could pass for a name or a marker's kind
+    redact = Redactor({"CANARY": plain})
+    for text in (
+        f"{{{{secret:{plain}}}}}",
+        f"[REDACTED:CANARY:{plain}]",
+        f"[REDACTED:{plain}:hex]",
+    ):
+        assert leaks(redact(text), plain) == [], redact(text)
+
+
+def test_case_changed_values_are_redacted(redact: Redactor) -> None:
+    shown = redact(f"{CANARY.upper()} {CANARY.lower()}")
+    assert shown == "[REDACTED:CANARY:case] [REDACTED:CANARY:case]"
 
 
 # -- cuts -------------------------------------------------------------------------------
