@@ -54,7 +54,6 @@ from lamtui.memory.remember import is_remember_request
 from lamtui.paths import get_paths
 from lamtui.record.audit import AuditLog
 from lamtui.record.trajectory import TrajectoryRecorder
-from lamtui.safety.paths import check_path
 from lamtui.safety.policy import Assessment, Policy, assess, suggest_rule_drafts
 from lamtui.safety.redact import Redactor, redact_cut
 from lamtui.safety.rules import save_rule
@@ -181,7 +180,7 @@ class Agent:
                 environment=env,
             )
         if self.options.undo:
-            task.undo = UndoStore(task_id, self.workspace)
+            task.undo = UndoStore(task_id, self.workspace, secrets=self.secrets)
         self._audit(
             "task_started",
             task,
@@ -481,6 +480,7 @@ class Agent:
     ) -> Generator[Event, None, tuple[str, bool]]:
         """Assess, decide, execute. Returns (observation text, failed?)."""
         assessment = assess(action, self.options.policy, self.workspace)
+        assessment, early = self._snapshot_first(task, n, action, assessment)
         preview = self._preview(action)
         record["assessment"] = assessment.to_dict()
         self._audit(
@@ -509,7 +509,11 @@ class Agent:
             lambda kind, **data: self._audit(kind, task, **data),
             mode=self.options.policy.mode,
         )
-        gated = yield from gate_decide(gate, action, assessment, preview)
+        try:
+            gated = yield from gate_decide(gate, action, assessment, preview)
+        except BaseException:
+            self._close_unrun(task, n, early)
+            raise
         decision = gated.decision
         record["decision"] = decision.to_dict()
         if gated.edited:
@@ -531,6 +535,7 @@ class Agent:
                 self._audit("rule_added", task, rule=rule.label())
                 yield Notice(task.id, level="info", message=f"saved rule {rule.label()}")
         if not decision.approved:
+            self._close_unrun(task, n, early)
             if decision.by == "user":
                 yield from self._remember_rejection(task, action, decision.reason)
             reason = f": {self.redact(decision.reason)}" if decision.reason else ""
@@ -541,6 +546,7 @@ class Agent:
         record["executed_action"] = to_run.model_dump(mode="json")
         key = to_run.to_json().split('"tool"', 1)[1]  # tool + args, not the thought
         if key in task.failed_actions:
+            self._close_unrun(task, n, early)
             record["observation"] = "repeated failing action"
             return (
                 "This exact action already failed. Do something different, "
@@ -550,7 +556,10 @@ class Agent:
         yield PlanUpdated(
             task.id, plan=task.tree.to_dict() if task.tree else {}, reason=f"step {n} running"
         )
-        notes = self._snapshot(task, n, to_run, assessment)
+        if early is not None and not gated.edited:
+            notes: list[str] | None = early  # taken before the gate ran it unasked
+        else:
+            notes = self._snapshot(task, n, to_run, assessment)
         for note in notes or []:
             yield Notice(task.id, level="info", message=note)
         wrapper, sandbox_note = self._sandbox(to_run, assessment)
@@ -637,14 +646,36 @@ class Agent:
             )
         elif action.tool == "shell" and assessment.risk != "read_only":
             # Every target the gate found: outside ones too, which only run once the user
-            # approved them (an edit to `rm /tmp/x` is kept like a write_file there).
-            targets = [
-                Path(p) for p in assessment.paths if not check_path(p, self.workspace).problem
-            ]
-            report = task.undo.before_shell(n, targets)
+            # approved them (an edit to `rm /tmp/x` is kept like a write_file there). The
+            # store expands globs and braces, and reports a target it cannot place.
+            report = task.undo.before_shell(n, [Path(p) for p in assessment.paths])
         else:
             return None
         return [report.describe()] if report.skipped else []
+
+    def _snapshot_first(
+        self, task: _Task, n: int, action: Action, assessment: Assessment
+    ) -> tuple[Assessment, list[str] | None]:
+        """An action the gate would run unasked runs so only when undo holds what it may
+        overwrite: snapshot it before deciding, and ask when something was not kept (too
+        large, unreadable, a target that cannot be placed, a stored secret's value). Full
+        auto mode runs it anyway, as it runs everything. Returns the assessment to decide
+        by and the snapshot's notes (None when no snapshot was taken)."""
+        if assessment.verdict != "auto" or self.options.policy.mode == "auto":
+            return assessment, None
+        try:
+            notes = self._snapshot(task, n, action, assessment)
+        except OSError as exc:  # the store itself failed: nothing is held
+            notes = [f"undo: no copy could be kept ({exc.strerror or exc})"]
+        if not notes:
+            return assessment, notes
+        why = f"{notes[0]}: undo could not put it all back, so it is not run unasked"
+        return replace(assessment, verdict="ask", reasons=(why, *assessment.reasons)), notes
+
+    def _close_unrun(self, task: _Task, n: int, early: list[str] | None) -> None:
+        """Record that a snapshotted action never ran, so undo sees no change there."""
+        if early is not None and task.undo is not None:
+            task.undo.after_action(n)
 
     def _sandbox(self, action: Action, assessment: Assessment) -> tuple[tuple[str, ...], str]:
         """The bubblewrap prefix for a shell action, and a warning when it cannot be had.

@@ -459,3 +459,76 @@ def test_a_step_number_used_again_after_undo_starts_afresh(ws: Path) -> None:
     files.write_file("a.txt", "two", ws)
     store.after_action(1)
     assert undo().restored == ["a.txt"] and (ws / "a.txt").read_text() == "user"
+
+
+# ------------------------------------------------- shell targets as bash expands them
+
+
+def _run_shell_step(store: UndoStore, step: int, command: str, ws: Path) -> SnapshotReport:
+    """What the agent does for a shell action: the classifier's targets, the snapshot,
+    bash, the record after it."""
+    from lamtui.safety.risk import classify_command
+
+    targets = [Path(p) for p in classify_command(command, ws).writes]
+    report = store.before_shell(step, targets)
+    subprocess.run(["bash", "-c", command], cwd=ws, check=True)
+    store.after_action(step)
+    return report
+
+
+def test_sed_in_place_over_a_glob_is_undone(ws: Path) -> None:
+    a = _write(ws / "src" / "a.py", "a = 'a'\n")
+    b = _write(ws / "src" / "b.py", "b = 'a'\n")
+    other = _write(ws / "src" / "c.txt", "a\n")
+    report = _run_shell_step(UndoStore("t1", ws), 1, "sed -i 's/a/b/' src/*.py", ws)
+    assert report.complete and sorted(report.saved) == ["src/a.py", "src/b.py"]
+    assert a.read_text() == "b = 'a'\n" and b.read_text() == "b = 'b'\n"
+    result = undo()
+    assert sorted(result.restored) == ["src/a.py", "src/b.py"] and not result.skipped
+    assert a.read_text() == "a = 'a'\n" and b.read_text() == "b = 'a'\n"
+    assert other.read_text() == "a\n"
+
+
+def test_braces_and_globs_in_a_subdirectory_after_cd(ws: Path) -> None:
+    x = _write(ws / "d" / "x.conf", "x\n")
+    y = _write(ws / "d" / "y.conf", "y\n")
+    command = "cd d && sed -i 's/$/!/' {x,y}.conf && touch new{1..2}.txt"
+    report = _run_shell_step(UndoStore("t1", ws), 1, command, ws)
+    assert report.complete, report
+    assert x.read_text() == "x!\n" and (ws / "d" / "new2.txt").exists()
+    result = undo()
+    assert sorted(result.restored) == ["d/x.conf", "d/y.conf"]
+    assert sorted(result.deleted) == ["d/new1.txt", "d/new2.txt"]
+    assert x.read_text() == "x\n" and y.read_text() == "y\n"
+
+
+def test_redirection_over_an_existing_file_is_undone(ws: Path) -> None:
+    _write(ws / "x", "b\na\n")
+    out = _write(ws / "out.txt", "precious\n")
+    report = _run_shell_step(UndoStore("t1", ws), 1, "sort x > out.txt", ws)
+    assert report.complete and report.saved == ["out.txt"]
+    assert out.read_text() == "a\nb\n"
+    assert undo().restored == ["out.txt"] and out.read_text() == "precious\n"
+
+
+def test_glob_redirection_target_is_expanded(ws: Path) -> None:
+    log = _write(ws / "only.log", "keep\n")
+    report = _run_shell_step(UndoStore("t1", ws), 1, "echo over > *.log", ws)
+    assert "only.log" in report.saved and log.read_text() == "over\n"
+    assert undo().restored == ["only.log"] and log.read_text() == "keep\n"
+
+
+def test_a_target_that_cannot_be_placed_is_reported(ws: Path) -> None:
+    _write(ws / "a.py", "a\n")
+    store = UndoStore("t1", ws)
+    for step, target in enumerate(["$f", f"{ws}/{{}}", "<input>"], 1):
+        report = store.before_shell(step, [Path(target)])
+        assert not report.complete and report.saved == [], target
+        store.after_action(step)
+
+
+def test_a_glob_naming_too_many_files_is_reported(ws: Path) -> None:
+    for i in range(6):
+        _write(ws / f"{i}.txt", str(i))
+    report = UndoStore("t1", ws, max_files=5).before_shell(1, [ws / "*.txt"])
+    assert report.skipped == [("*.txt", "names more than 5 files")]

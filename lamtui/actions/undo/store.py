@@ -97,19 +97,25 @@ class UndoStore:
         expanded as bash expands it (targets.py); with no targets, the whole workspace
         except .git/ when it fits the limits."""
         manifest, report = self._begin(step, "shell")
-        keys: list[str] = []
+        keys: dict[str, bool] = {}  # path -> listed in the report
         for path in paths:
             word = self._abs(path)
             expansion = expand_target(word, self.workspace, self.max_files)
             if expansion.problem:
                 self._skip(manifest, key(word), expansion.problem, report)
                 continue
-            keys += [key(p) for p in expansion.paths]
+            literal, *expanded = expansion.paths
+            # The word itself is kept too (bash uses it when nothing matches), but only
+            # named in the report when it is all there is.
+            keys.setdefault(key(literal), not expanded)
+            for found in expanded:
+                keys[key(found)] = True
         if not paths:
-            keys = [self.workspace]
-        for found in dict.fromkeys(keys):
+            keys = {self.workspace: True}
+        for found, listed in keys.items():
             # The workspace itself, however named, is snapshotted without .git/.
-            self._add_tree(manifest, found, report, whole_workspace=found == self.workspace)
+            whole = found == self.workspace
+            self._add_tree(manifest, found, report, whole_workspace=whole, listed=listed)
         save_manifest(self._step_dir(step), manifest)
         return report
 
@@ -220,7 +226,12 @@ class UndoStore:
         return skip
 
     def _add_tree(
-        self, manifest: Manifest, root: str, report: SnapshotReport, whole_workspace: bool
+        self,
+        manifest: Manifest,
+        root: str,
+        report: SnapshotReport,
+        whole_workspace: bool,
+        listed: bool = True,
     ) -> None:
         if manifest.covering_root(root) is not None:
             return
@@ -257,7 +268,9 @@ class UndoStore:
         for path, why in not_kept:
             self._skip(manifest, path, why, report)
         report.saved += [
-            manifest.display(p) for p, s in states.items() if s.kind != "dir" and p not in skipped
+            manifest.display(p)
+            for p, s in states.items()
+            if s.kind != "dir" and p not in skipped and (listed or s.kind != "absent")
         ]
 
     def _measure(
