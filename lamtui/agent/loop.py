@@ -651,7 +651,7 @@ class Agent:
             report = task.undo.before_shell(n, [Path(p) for p in assessment.paths])
         else:
             return None
-        return [report.describe()] if report.skipped else []
+        return [report.describe()] if not report.complete else []
 
     def _snapshot_first(
         self, task: _Task, n: int, action: Action, assessment: Assessment

@@ -532,3 +532,27 @@ def test_a_glob_naming_too_many_files_is_reported(ws: Path) -> None:
         _write(ws / f"{i}.txt", str(i))
     report = UndoStore("t1", ws, max_files=5).before_shell(1, [ws / "*.txt"])
     assert report.skipped == [("*.txt", "names more than 5 files")]
+
+
+def test_a_pattern_matching_a_link_keeps_what_it_points_to(ws: Path) -> None:
+    real = _write(ws / "data" / "real.txt", "real\n")
+    (ws / "alias.txt").symlink_to("data/real.txt")
+    report = _run_shell_step(UndoStore("t1", ws), 1, "echo over | tee *.txt", ws)
+    assert report.complete and "data/real.txt" in report.saved
+    assert real.read_text() == "over\n"
+    assert undo().restored == ["data/real.txt"] and real.read_text() == "real\n"
+
+
+def test_a_pattern_reaching_outside_through_a_link_is_reported(ws: Path, tmp_path: Path) -> None:
+    outside = _write(tmp_path / "outside" / "t.conf", "outside\n")
+    (ws / "evil.conf").symlink_to(outside)
+    (ws / "linkdir").symlink_to(tmp_path / "outside")
+    store = UndoStore("t1", ws)
+    for step, command in enumerate(["echo x > *.conf", "echo x > link*/t.conf"], 1):
+        report = _run_shell_step(store, step, command, ws)
+        assert not report.complete and report.outside, command
+        assert report.outside[0][0] == str(outside)
+        assert "outside the workspace" in report.describe()
+    assert outside.read_text() == "x\n"
+    assert undo().restored == [str(outside)]  # kept all the same, so undo can put it back
+    assert outside.read_text() == "outside\n"

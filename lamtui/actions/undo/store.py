@@ -94,8 +94,9 @@ class UndoStore:
 
     def before_shell(self, step: int, paths: list[Path]) -> SnapshotReport:
         """Keep the targets of a shell action (directories as whole trees, bounded), each
-        expanded as bash expands it (targets.py); with no targets, the whole workspace
-        except .git/ when it fits the limits."""
+        expanded as bash expands it (targets.py), and what a matched symlink points to;
+        with no targets, the whole workspace except .git/ when it fits the limits. A
+        pattern inside the workspace that matches a place outside it is reported."""
         manifest, report = self._begin(step, "shell")
         keys: dict[str, bool] = {}  # path -> listed in the report
         for path in paths:
@@ -108,8 +109,15 @@ class UndoStore:
             # The word itself is kept too (bash uses it when nothing matches), but only
             # named in the report when it is all there is.
             keys.setdefault(key(literal), not expanded)
-            for found in expanded:
-                keys[key(found)] = True
+            inside = under(key(literal), self.workspace)
+            for found in map(key, expanded):
+                keys[found] = True
+                # A redirection, tee or cp writes through a link the pattern matched.
+                real = os.path.realpath(found)
+                keys.setdefault(real, True)
+                if inside and not (under(found, self.workspace) and under(real, self.workspace)):
+                    why = f"{os.path.basename(literal)} matches it, outside the workspace"
+                    report.outside.append((manifest.display(real), why))
         if not paths:
             keys = {self.workspace: True}
         for found, listed in keys.items():
