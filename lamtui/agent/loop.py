@@ -18,7 +18,7 @@ from lamtui.actions.result import ActionResult
 from lamtui.actions.result import OutputChunk as ShellChunk
 from lamtui.actions.sandbox import bwrap_prefix, control_paths, sandbox_status
 from lamtui.actions.shell import ShellOptions, run_shell
-from lamtui.actions.undo import UndoStore
+from lamtui.actions.undo import UndoStore, glob_options_may_change
 from lamtui.agent import prompts
 from lamtui.agent.approval import Approver, safe_answer
 from lamtui.agent.events import (
@@ -648,7 +648,8 @@ class Agent:
             # Every target the gate found: outside ones too, which only run once the user
             # approved them (an edit to `rm /tmp/x` is kept like a write_file there). The
             # store expands globs and braces, and reports a target it cannot place.
-            report = task.undo.before_shell(n, [Path(p) for p in assessment.paths])
+            loose = glob_options_may_change(assessment.segments)
+            report = task.undo.before_shell(n, [Path(p) for p in assessment.paths], loose)
         else:
             return None
         return [report.describe()] if not report.complete else []

@@ -98,3 +98,22 @@ def test_full_auto_mode_still_runs_it(tmp_path: Path) -> None:
     command = "find . -name '*.py' -exec sed -i s/a/b/ {} +"
     run_agent([plan("Edit"), shell(command), finish()], tmp_path, approver, policy=Policy("auto"))
     assert approver.seen == [] and (tmp_path / "a.py").read_text() == "b\n"
+
+
+def test_a_plain_star_does_not_sweep_in_a_large_git_directory(tmp_path: Path) -> None:
+    objects = tmp_path / ".git" / "objects"
+    objects.mkdir(parents=True)
+    for i in range(2100):  # more than the snapshot's file limit
+        (objects / f"{i:04}").write_text("x")
+    (tmp_path / "a.txt").write_text("a\n")
+    approver = ScriptedApprover()
+    replies = [plan("Edit"), shell("sed -i 's/a/b/' *"), finish()]
+    events, _ = run_agent(replies, tmp_path, approver, policy=Policy("workspace"))
+    assert approver.seen == [] and (tmp_path / "a.txt").read_text() == "b\n"
+    assert undo().restored == ["a.txt"] and (tmp_path / "a.txt").read_text() == "a\n"
+    # With dotglob the same pattern does reach .git/: too much to keep, so it asks.
+    approver = ScriptedApprover([Decision("reject", by="test", reason="no")])
+    replies = [plan("Edit"), shell("shopt -s dotglob; sed -i 's/a/b/' *"), finish()]
+    events, _ = run_agent(replies, tmp_path, approver, policy=Policy("workspace"))
+    assert len(approver.seen) == 1 and (tmp_path / "a.txt").read_text() == "a\n"
+    assert not any(isinstance(e, ActionFinished) for e in events)

@@ -550,9 +550,17 @@ def test_a_pattern_reaching_outside_through_a_link_is_reported(ws: Path, tmp_pat
     store = UndoStore("t1", ws)
     for step, command in enumerate(["echo x > *.conf", "echo x > link*/t.conf"], 1):
         report = _run_shell_step(store, step, command, ws)
-        assert not report.complete and report.outside, command
-        assert report.outside[0][0] == str(outside)
+        assert not report.complete and report.unsafe, command
+        assert report.unsafe[0][0] == str(outside)
         assert "outside the workspace" in report.describe()
     assert outside.read_text() == "x\n"
     assert undo().restored == [str(outside)]  # kept all the same, so undo can put it back
     assert outside.read_text() == "outside\n"
+
+
+def test_a_hard_linked_target_is_not_all_undoable(ws: Path, tmp_path: Path) -> None:
+    other = _write(tmp_path / "elsewhere.txt", "shared\n")
+    os.link(other, ws / "h.txt")
+    report = UndoStore("t1", ws).before_shell(1, [ws / "h.txt"])
+    assert report.saved == ["h.txt"] and not report.complete
+    assert report.unsafe == [("h.txt", "2 hard links; its other names cannot be put back")]

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from lamtui.actions.undo.targets import expand_braces, expand_target
+from lamtui.actions.undo.targets import expand_braces, expand_target, glob_options_may_change
+from lamtui.safety.risk import classify_command
 
 
 def _touch(ws: Path, *names: str) -> None:
@@ -78,11 +79,52 @@ def test_globs_cover_what_bash_names(tmp_path: Path, word: str, options: str) ->
            "top.py", ".dot")  # fmt: skip
     names = _bash_names(ws, word, options)
     names.discard(str(ws / word))  # nothing matched: bash keeps the word (so do we)
-    paths = expand_target(word, str(ws)).paths
-    assert paths[0] == str(ws / word)  # the word itself is always kept
-    resolved = {str(Path(p).resolve()) for p in paths}
-    missing = {n for n in names if str(Path(n).resolve()) not in resolved}
-    assert not missing, (word, options, missing)
+    # Loose whenever options change; with bash's defaults the strict expansion must do.
+    for loose in (True, False) if not options.startswith("shopt -s") else (True,):
+        paths = expand_target(word, str(ws), loose=loose).paths
+        assert paths[0] == str(ws / word)  # the word itself is always kept
+        resolved = {str(Path(p).resolve()) for p in paths}
+        missing = {n for n in names if str(Path(n).resolve()) not in resolved}
+        assert not missing, (word, options, loose, missing)
+
+
+def test_strict_expansion_leaves_dot_files_and_case_alone(tmp_path: Path) -> None:
+    _touch(tmp_path, "a.txt", "A.TXT", ".git/HEAD", "d/e/f.txt")
+    strict = expand_target("*", str(tmp_path), loose=False).paths
+    assert sorted(strict) == sorted(str(tmp_path / n) for n in ("*", "a.txt", "A.TXT", "d"))
+    assert str(tmp_path / "A.TXT") not in expand_target("*.txt", str(tmp_path), loose=False).paths
+    assert str(tmp_path / ".git") in expand_target("*", str(tmp_path)).paths
+    deep = expand_target("**/*.txt", str(tmp_path), loose=False).paths
+    assert str(tmp_path / "d/e/f.txt") not in deep  # `**` is `*` without globstar
+    assert str(tmp_path / "d/e/f.txt") in expand_target("**/*.txt", str(tmp_path)).paths
+
+
+@pytest.mark.parametrize(
+    ("command", "may_change"),
+    [
+        ("sed -i s/a/b/ *", False),
+        ("x=1; sed -i s/a/b/ *.py", False),
+        ("sort x > out.txt", False),
+        ("shopt -s dotglob; sed -i s/a/b/ *", True),
+        ("eval 'sh''opt -s dotglob'; sed -i s/a/b/ *", True),
+        ("$'\\x73hopt' -s nocaseglob; sed -i s/a/b/ *", True),
+        ("GLOBIGNORE=x; sed -i s/a/b/ *", True),
+        ("declare GLOB''IGNORE=x; sed -i s/a/b/ *", True),
+        ("printf -v GLOBIGNORE x; sed -i s/a/b/ *", True),
+        ("bash -O dotglob -c 'sed -i s/a/b/ *'", True),
+        ('v=GLOB; w=IGNORE; declare "$v$w=x"; sed -i s/a/b/ *', True),  # not understood
+        ("trap 'shopt -s dotglob' DEBUG; sed -i s/a/b/ *", True),
+    ],
+)
+def test_glob_options_may_change(tmp_path: Path, command: str, may_change: bool) -> None:
+    segments = classify_command(command, tmp_path).to_dict()["segments"]
+    assert glob_options_may_change(segments) is may_change
+
+
+def test_glob_options_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    segments = classify_command("sed -i s/a/b/ *", tmp_path).to_dict()["segments"]
+    monkeypatch.setenv("BASH_ENV", str(tmp_path / "rc"))
+    assert glob_options_may_change(segments)
 
 
 def test_an_absolute_glob_outside_the_workspace(tmp_path: Path) -> None:

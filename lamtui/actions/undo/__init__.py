@@ -23,12 +23,14 @@ from lamtui.actions.undo.history import list_undoable, undo
 from lamtui.actions.undo.reports import RestoreReport, SnapshotReport
 from lamtui.actions.undo.secretscan import SecretSource
 from lamtui.actions.undo.store import UndoStore
+from lamtui.actions.undo.targets import glob_options_may_change
 
 __all__ = [
     "RestoreReport",
     "SecretSource",
     "SnapshotReport",
     "UndoStore",
+    "glob_options_may_change",
     "list_undoable",
     "undo",
 ]

@@ -27,24 +27,24 @@ def skips_text(skipped: list[tuple[str, str]]) -> str:
 class SnapshotReport:
     saved: list[str] = field(default_factory=list)  # paths whose previous state was kept
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path or "workspace", why)
-    # (path, why): kept, but a pattern meant for the workspace reaches it outside
-    outside: list[tuple[str, str]] = field(default_factory=list)
+    # (path, why): kept, but the action may also change what undo cannot put back there
+    unsafe: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
-        """Undo holds the pre-state of everything the action may change, and all of it is
-        where the classifier saw it: only then may the action run unasked."""
-        return not self.skipped and not self.outside
+        """Undo holds the pre-state of everything the action may change: only then may
+        the action run unasked."""
+        return not self.skipped and not self.unsafe
 
     def describe(self) -> str:
         parts = [f"kept {plural(len(self.saved), 'file')}"] if self.saved else []
         if self.skipped:
             parts.append(skips_text(self.skipped))
-        if self.outside:
-            shown = ", ".join(path for path, _ in self.outside[:SHOWN_SKIPS])
-            more = len(self.outside) - SHOWN_SKIPS
-            tail = f" and {more} more" if more > 0 else ""
-            parts.append(f"a pattern reaches {shown}{tail} outside the workspace")
+        if self.unsafe:
+            shown = [f"{path} ({why})" for path, why in self.unsafe[:SHOWN_SKIPS]]
+            more = len(self.unsafe) - SHOWN_SKIPS
+            parts.append("not all undoable: " + ", ".join(shown)
+                         + (f" and {more} more" if more > 0 else ""))  # fmt: skip
         return "undo: " + ("; ".join(parts) if parts else "nothing to keep")
 
 

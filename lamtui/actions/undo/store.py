@@ -92,16 +92,20 @@ class UndoStore:
         save_manifest(self._step_dir(step), manifest)
         return report
 
-    def before_shell(self, step: int, paths: list[Path]) -> SnapshotReport:
+    def before_shell(
+        self, step: int, paths: list[Path], loose_globs: bool = True
+    ) -> SnapshotReport:
         """Keep the targets of a shell action (directories as whole trees, bounded), each
         expanded as bash expands it (targets.py), and what a matched symlink points to;
         with no targets, the whole workspace except .git/ when it fits the limits. A
-        pattern inside the workspace that matches a place outside it is reported."""
+        pattern inside the workspace that matches a place outside it is reported.
+        loose_globs=False only when the command leaves bash's glob options alone
+        (targets.glob_options_may_change)."""
         manifest, report = self._begin(step, "shell")
         keys: dict[str, bool] = {}  # path -> listed in the report
         for path in paths:
             word = self._abs(path)
-            expansion = expand_target(word, self.workspace, self.max_files)
+            expansion = expand_target(word, self.workspace, self.max_files, loose_globs)
             if expansion.problem:
                 self._skip(manifest, key(word), expansion.problem, report)
                 continue
@@ -117,9 +121,15 @@ class UndoStore:
                 keys.setdefault(real, True)
                 if inside and not (under(found, self.workspace) and under(real, self.workspace)):
                     why = f"{os.path.basename(literal)} matches it, outside the workspace"
-                    report.outside.append((manifest.display(real), why))
+                    report.unsafe.append((manifest.display(real), why))
         if not paths:
             keys = {self.workspace: True}
+        for found in keys:
+            st = lstat(found)
+            if st is not None and stat.S_ISREG(st.st_mode) and st.st_nlink > 1:
+                # Written in place (`>`, tee), every other name of it changes too.
+                why = f"{st.st_nlink} hard links; its other names cannot be put back"
+                report.unsafe.append((manifest.display(found), why))
         for found, listed in keys.items():
             # The workspace itself, however named, is snapshotted without .git/.
             whole = found == self.workspace

@@ -3,11 +3,13 @@
 The classifier reports each target as the word bash will see, after quote removal but
 before expansion: `src/*.py`, `out/{a,b}.txt`. Bash expands braces, then globs, when the
 command runs, so the snapshot must keep every file those words can name. The expansion
-here is a superset of bash's, whatever shell options the command sets: globs match
-case-insensitively (nocaseglob), `*` matches dot files (dotglob), `**` matches at any
-depth (globstar), an extglob group matches like `*`, a bracket expression like `?`, and
-the word itself is always kept too (a glob that matches nothing, or a quoted one). Keeping
-too much costs space only; keeping too little would lose data with no way back.
+here is a superset of bash's: an extglob group matches like `*`, a bracket expression
+like `?`, `.*` also names `.` and `..` (bash before 5.2), and the word itself is always
+kept too (a glob that matches nothing, or a quoted one). Unless the command is known to
+leave bash's glob options alone (`glob_options_may_change`), it is a superset under any
+of them too: globs match case-insensitively (nocaseglob), `*` matches dot files
+(dotglob), `**` matches at any depth (globstar). Keeping too much costs space only;
+keeping too little would lose data with no way back.
 
 A word whose place cannot be told at all (a parameter or command expansion, a `find
 -exec` placeholder, the classifier's `<input>` for names read from stdin) is reported, so
@@ -17,8 +19,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import Any
 
 MAX_WORDS = 4096  # brace expansion results per target
 MAX_SCANNED = 100_000  # directory entries a glob may look at
@@ -35,6 +39,30 @@ _SEQ_INT = re.compile(r"(-?\d+)\.\.(-?\d+)(?:\.\.(-?\d+))?")
 _SEQ_CHAR = re.compile(r"([A-Za-z])\.\.([A-Za-z])(?:\.\.(-?\d+))?")
 
 
+# What can change how bash globs, in a command's own words: the builtin, bash's -O/+O,
+# the variable that turns on dotglob, and the environment one bash reads at start.
+_OPTION_WORDS = re.compile(r"\bshopt\b|\bGLOBIGNORE\b|\bBASHOPTS\b|\bBASH_ENV\b|(?:^|\s)[-+]O")
+
+
+def glob_options_may_change(segments: Iterable[Mapping[str, Any]]) -> bool:
+    """Could the command (the classifier's segments: its words, decoded, and every nested
+    command it found) run with glob options other than bash's defaults? True when it
+    cannot be told: a segment the classifier did not fully understand, or an environment
+    that bash reads options from."""
+    if any(os.environ.get(name) for name in ("BASH_ENV", "BASHOPTS", "GLOBIGNORE")):
+        return True
+    for segment in segments:
+        if segment.get("risk") not in ("read_only", "workspace_write"):
+            return True
+        words = [str(w) for w in segment.get("argv") or ()]
+        text = str(segment.get("text", ""))
+        if not words and not text:
+            return True
+        if any(_OPTION_WORDS.search(w) for w in [*words, text]):
+            return True
+    return False
+
+
 class _TooMany(Exception):
     pass
 
@@ -45,9 +73,10 @@ class Expansion:
     problem: str = ""  # why the snapshot cannot cover the target; "" when it can
 
 
-def expand_target(word: str, cwd: str, limit: int = MAX_MATCHES) -> Expansion:
+def expand_target(word: str, cwd: str, limit: int = MAX_MATCHES, loose: bool = True) -> Expansion:
     """Every path bash could write for `word` (relative words are under cwd); a problem
-    instead when it names more than `limit` paths."""
+    instead when it names more than `limit` paths. Not loose: the command is known to
+    leave bash's glob options at their defaults."""
     literal = word if os.path.isabs(word) else os.path.join(cwd, word)
     out = Expansion([literal])
     # The directory the command runs in is a name already (the classifier put it there):
@@ -64,7 +93,7 @@ def expand_target(word: str, cwd: str, limit: int = MAX_MATCHES) -> Expansion:
         for text in expand_braces(rest):
             found[base + text] = None
             if _GLOB.search(text):
-                found.update(dict.fromkeys(glob_superset(base, text)))
+                found.update(dict.fromkeys(glob_superset(base, text, loose)))
             if len(found) > min(limit, MAX_MATCHES):
                 raise _TooMany
         out.paths = list(found)
@@ -156,9 +185,9 @@ def _steps(first: int, last: int, incr: str | None) -> list[int]:
 # -------------------------------------------------------------------- globs
 
 
-def _component_regex(pattern: str) -> re.Pattern[str]:
-    """One path component as a loose regex: a superset of what bash matches with any
-    of its glob options."""
+def _component_regex(pattern: str, loose: bool) -> re.Pattern[str]:
+    """One path component as a regex: a superset of what bash matches (with any of its
+    glob options when loose)."""
     while _EXTGLOB.search(pattern):  # innermost groups first: nesting collapses too
         pattern = _EXTGLOB.sub("*", pattern)
     out, i = [], 0
@@ -175,7 +204,7 @@ def _component_regex(pattern: str) -> re.Pattern[str]:
         else:
             out.append(re.escape(ch))
         i += 1
-    return re.compile("".join(out), re.IGNORECASE | re.DOTALL)
+    return re.compile("".join(out), (re.IGNORECASE if loose else 0) | re.DOTALL)
 
 
 def _bracket_end(pattern: str, start: int) -> int:
@@ -197,7 +226,8 @@ def _bracket_end(pattern: str, start: int) -> int:
 
 
 class _Scan:
-    def __init__(self) -> None:
+    def __init__(self, loose: bool) -> None:
+        self.loose = loose  # the command may have changed bash's glob options
         self.scanned = 0
 
     def entries(self, directory: str) -> list[str]:
@@ -216,11 +246,11 @@ class _Scan:
         return os.path.isdir(path) and not os.path.islink(path)
 
 
-def glob_superset(base: str, pattern: str) -> list[str]:
+def glob_superset(base: str, pattern: str, loose: bool = True) -> list[str]:
     """Existing paths the glob `pattern` may name under the directory `base` (see the
     module docstring)."""
     found: list[str] = []
-    _match(_Scan(), base, pattern.split("/"), found)
+    _match(_Scan(loose), base, pattern.split("/"), found)
     return found
 
 
@@ -237,13 +267,14 @@ def _match(scan: _Scan, base: str, parts: list[str], found: list[str]) -> None:
         if os.path.lexists(path):  # a glob only ever names what exists
             _match(scan, path, rest, found)
         return
-    if "**" in part:
+    if "**" in part and scan.loose:
         _match_deep(scan, base, part, rest, found)
         return
-    regex = _component_regex(part)
+    regex = _component_regex(part, scan.loose)
     for name in scan.entries(base):
-        if name in (".", "..") and not part.startswith("."):
-            continue
+        hidden = name.startswith(".") and not part.startswith(".")
+        if hidden and (name in (".", "..") or not scan.loose):
+            continue  # a leading dot is matched only by a dot (unless dotglob)
         if regex.fullmatch(name):
             path = os.path.join(base, name)
             # `..` through a link is the link target's parent: name the real place.
