@@ -108,7 +108,10 @@ def load_into(model: Any, path: Path) -> int:
             continue
         layer, module, which = match.groups()
         key = f"blk.{layer}.{GGUF_NAMES[module]}.weight.lora_{which.lower()}"
-        if key not in tensors:
+        # Zero matrices are the padding of layers the adapter never trained: copying
+        # them would freeze those layers (A = B = 0 has no gradient), so they keep
+        # peft's fresh initialisation.
+        if key not in tensors or not tensors[key].any():
             continue
         if tensors[key].size != param.numel():
             raise LamtuiError(

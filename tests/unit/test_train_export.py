@@ -133,3 +133,15 @@ def test_an_adapter_of_another_rank_is_refused(tmp_path: Path) -> None:
     target.params = [(n, torch.zeros(3, 4) if "lora_A" in n else torch.zeros(4, 3)) for n in NAMES]
     with pytest.raises(LamtuiError, match="--rank"):
         load_into(target, path)
+
+
+def test_zero_padding_is_not_copied(tmp_path: Path) -> None:
+    # Layers an adapter never trained are zeros in the file; a run that trains them
+    # must keep its own initialisation (A = B = 0 would never learn).
+    path = tmp_path / "a.gguf"
+    export_adapter(_FakePeft(NAMES), 32, path, "gemma3")
+    names = [n.replace("layers.3.", "layers.0.") for n in NAMES]
+    target = _FakePeft(names)
+    with pytest.raises(LamtuiError, match="no LoRA matrices"):
+        load_into(target, path)
+    assert float(target.params[0][1].sum()) == 4.0  # untouched
