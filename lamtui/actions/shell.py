@@ -37,6 +37,25 @@ COMMAND_VAR = "LAMTUI_COMMAND"
 # Read the command from the environment, drop it there (children must not inherit it),
 # then run it: eval runs a string just as `bash -c` does.
 PRIVATE_SCRIPT = f'__lamtui_cmd=${COMMAND_VAR}; unset {COMMAND_VAR}; eval "$__lamtui_cmd"'
+# A failing stage fails its pipeline (pipefail), and every failed stage is named with its
+# exit status. A writer killed by SIGPIPE (141) because a later stage stopped reading
+# (`cat big | head`) did its job: when that is the only failure and the command ends on
+# that pipeline, bash's exit status is reset to 0 and nothing is reported (a lone 141 after
+# it is the `eval` of a private command passing that status on). One line, so
+# bash's "line N" in the command's own errors stays the command's line.
+PIPE_PRELUDE = (
+    "set -o pipefail; __lamtui_sp=0; "
+    'trap \'__lamtui_ps=("${PIPESTATUS[@]}"); '
+    "if (( ${#__lamtui_ps[@]} == 1 && __lamtui_ps[0] != 141 )); then __lamtui_sp=0; fi; "
+    "if (( ${#__lamtui_ps[@]} > 1 )); then __lamtui_i=0; __lamtui_bad=; __lamtui_sp=0; "
+    'for __lamtui_s in "${__lamtui_ps[@]}"; do __lamtui_i=$((__lamtui_i+1)); '
+    "if (( __lamtui_s != 0 )) && ! (( __lamtui_s == 141 && __lamtui_i < ${#__lamtui_ps[@]} )); "
+    'then __lamtui_bad+=" stage $__lamtui_i exited $__lamtui_s;"; fi; done; '
+    'if [[ -n $__lamtui_bad ]]; then echo "lamtui: pipeline failed:${__lamtui_bad%;}" >&2; '
+    "else __lamtui_sp=1; fi; fi' ERR; "
+    "trap '__lamtui_rc=$?; (( __lamtui_rc == 141 && __lamtui_sp == 1 )) && exit 0; "
+    "exit $__lamtui_rc' EXIT; "
+)
 
 
 @dataclass(frozen=True)
@@ -58,10 +77,10 @@ class ShellOptions:
 def _argv(command: str, options: ShellOptions) -> tuple[list[str], dict[str, str] | None]:
     """The argv and environment that run `command` as the options say."""
     env = options.env
-    script = command
+    script = PIPE_PRELUDE + command
     if options.private:
         env = {**(os.environ if env is None else env), COMMAND_VAR: command}
-        script = PRIVATE_SCRIPT
+        script = PIPE_PRELUDE + PRIVATE_SCRIPT
     prefix = list(options.wrapper)
     if not prefix and sys.platform.startswith("linux"):
         # -I -S: the supervisor uses the standard library only and ignores PYTHON* vars.

@@ -43,6 +43,7 @@ from lamtui.agent.events import (
 from lamtui.agent.gate import GateContext
 from lamtui.agent.gate import decide as gate_decide
 from lamtui.agent.observe import describe, snapshot
+from lamtui.agent.outcome import Ledger, judge_finish, repeat_text
 from lamtui.agent.plan import PlanTree, Step
 from lamtui.agent.redact_events import redacted_events
 from lamtui.agent.schema import PLAN_SCHEMA, Action, action_schema, parse_action, parse_plan
@@ -79,6 +80,7 @@ class AgentMemory(Protocol):
 class AgentOptions:
     max_steps: int = 15
     max_failures: int = 3  # consecutive failed or rejected actions before giving up
+    max_repeats: int = 3  # re-proposals of a rejected action before giving up
     max_retries: int = 2  # invalid model outputs retried per call
     max_tokens: int = 1024
     shell_timeout: float = 120.0
@@ -116,6 +118,8 @@ class _Task:
     actions_taken: int = 0
     failures_in_row: int = 0
     failed_actions: set[str] = field(default_factory=set)
+    ledger: Ledger = field(default_factory=Ledger)
+    repeats: int = 0  # rejected actions the model proposed again
     started: float = field(default_factory=time.monotonic)
     recorder: TrajectoryRecorder | None = None
     undo: UndoStore | None = None
@@ -393,6 +397,8 @@ class Agent:
             action = structured.value
             model_seconds = time.monotonic() - started
             task.messages.append(Message("assistant", action.to_json()))
+            if (yield from self._repeated_rejection(task, action)):
+                continue
             task.actions_taken += 1
             n = task.actions_taken
             current = task.tree.current()
@@ -419,14 +425,19 @@ class Agent:
                 "tokens": _stats_dict(structured.stats),
             }
             if action.tool == "finish":
-                outcome = "finished" if action.status == "finish" else "failed"
+                # The model's word is checked against what ran (agent/outcome.py).
+                outcome, summary = judge_finish(
+                    action.status, action.args["summary"], task.ledger
+                )
+                if outcome != "finished" and action.status == "finish":
+                    yield Notice(task.id, level="warning", message=f"not finished: {summary}")
                 if outcome == "finished":
                     for s in task.tree.steps():
                         if s.status in ("pending", "running"):
                             s.status = "skipped"
                 record["decision"] = Decision("approve", by="model").to_dict()
                 self._record_step(task, record)
-                return outcome, action.args["summary"]
+                return outcome, summary
             if action.tool == "ask_user":
                 observation = yield from self._ask(task, action)
                 record["decision"] = Decision("approve", by="model").to_dict()
@@ -463,6 +474,33 @@ class Agent:
                     ),
                 )
             )
+
+    def _repeated_rejection(self, task: _Task, action: Action) -> Generator[Event, None, bool]:
+        """An action identical to one rejected in this task is never shown again: the
+        model is told so and asked for another, up to max_repeats times. True: re-ask."""
+        if action.tool in ("finish", "ask_user"):
+            return False
+        reason = task.ledger.rejection_of(action)
+        if reason is None:
+            return False
+        task.repeats += 1
+        what = self.redact(action.args.get("command") or action.args.get("path") or action.tool)
+        self._audit("repeat_rejected", task, action=action.model_dump(mode="json"))
+        if task.repeats >= self.options.max_repeats:
+            why = f" ({self.redact(reason)})" if reason else ""
+            raise _Abort(
+                "gave_up",
+                f"gave up: the model proposed `{what}` again {task.repeats} times after it "
+                f"was rejected{why}",
+            )
+        yield Notice(
+            task.id,
+            level="info",
+            message=f"the model proposed a rejected action again; asking it for another "
+            f"({task.repeats} of {self.options.max_repeats})",
+        )
+        task.messages.append(Message("user", prompts.observation(repeat_text(reason))))
+        return True
 
     def _ask(self, task: _Task, action: Action) -> Generator[Event, None, str]:
         question = action.args["question"]
@@ -536,18 +574,27 @@ class Agent:
                 yield Notice(task.id, level="info", message=f"saved rule {rule.label()}")
         if not decision.approved:
             self._close_unrun(task, n, early)
+            task.ledger.reject(action, self.redact(decision.reason))
             if decision.by == "user":
                 yield from self._remember_rejection(task, action, decision.reason)
             reason = f": {self.redact(decision.reason)}" if decision.reason else ""
-            return f"The user rejected this action{reason}. Propose something else.", True
+            return (
+                f"The user rejected this action{reason}. Do not propose it again; "
+                "propose something else, or finish with status fail."
+            ), True
         # From here on, what runs is judged by its own assessment: an edit is snapshotted
         # and sandboxed as what it is, not as what the model proposed.
         to_run, assessment = gated.action, gated.assessment
         record["executed_action"] = to_run.model_dump(mode="json")
         key = to_run.to_json().split('"tool"', 1)[1]  # tool + args, not the thought
         if key in task.failed_actions:
+            # Approved but not run: say so, and record it, never skip it silently.
             self._close_unrun(task, n, early)
+            skipped = "not run: this exact action already failed in this task"
             record["observation"] = "repeated failing action"
+            record["skipped"] = skipped
+            self._audit("skipped", task, step=n, reason=skipped)
+            yield Notice(task.id, level="warning", message=f"step {n} {skipped}")
             return (
                 "This exact action already failed. Do something different, "
                 "or finish with status fail."
@@ -589,6 +636,7 @@ class Agent:
         self._audit("result", task, step=n, result=result.to_dict())
         yield ActionFinished(task.id, step=n, result=result)
         step.status = "done" if result.ok else "failed"
+        task.ledger.ran_action(result)
         if result.cancelled:
             raise Cancelled("the user cancelled the running action")
         if not result.ok:

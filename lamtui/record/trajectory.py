@@ -121,8 +121,12 @@ def _keep_step(step: dict[str, Any], include: str) -> bool:
     approved = decision.get("kind") in ("approve", "edit")
     if include == "approved":
         return approved
+    tool = (step.get("executed_action") or step.get("action") or {}).get("tool")
+    if tool in ("finish", "ask_user"):
+        return approved  # nothing to run: the model's own turn
+    # Succeeded means it ran and worked: a step with no result never ran.
     result = step.get("result") or {}
-    return approved and bool(result.get("ok", True))
+    return approved and result.get("ok") is True
 
 
 def chat_examples(
