@@ -140,6 +140,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}", "fix the syntax") from None
+    except UnicodeDecodeError as exc:  # TOML is UTF-8; tomllib does not say which file
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte {exc.start})", "save the file as UTF-8"
+        ) from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
 

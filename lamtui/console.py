@@ -11,7 +11,13 @@ import sys
 import tempfile
 from typing import Any, TextIO
 
-from lamtui.agent.approval import Proposal, apply_edit, editable_args
+from lamtui.agent.approval import (
+    PROMPT_CANCELLED_REASON,
+    PromptCancelled,
+    Proposal,
+    apply_edit,
+    editable_args,
+)
 from lamtui.agent.events import (
     ActionDecided,
     ActionEdited,
@@ -142,16 +148,30 @@ class TerminalApprover:
     def __init__(self, tty_in: TextIO, out: TextIO | None = None) -> None:
         self.inp = tty_in
         self.out = out or sys.stderr
+        # True while blocked on the terminal: a Ctrl+C handler then raises PromptCancelled
+        # into the read (a handler that returns would let readline carry on reading).
+        self.asking = False
 
     def _ask(self, prompt: str) -> str:
         self.out.write(prompt)
         self.out.flush()
-        line = self.inp.readline()
+        self.asking = True
+        try:
+            line = self.inp.readline()
+        finally:
+            self.asking = False
         if not line:  # end of input: nobody is there to approve
             raise EOFError
         return line.rstrip("\n")
 
     def decide(self, proposal: Proposal) -> Decision:
+        try:
+            return self._decide(proposal)
+        except PromptCancelled:
+            self.out.write("\n")
+            return Decision("reject", by="user", reason=PROMPT_CANCELLED_REASON)
+
+    def _decide(self, proposal: Proposal) -> Decision:
         if proposal.edited:  # shown by the printer as "edited"; say why it asks again
             self.out.write(f"  your edit is {proposal.risk}: approve it again to run it\n")
         if proposal.preview:
@@ -210,7 +230,7 @@ class TerminalApprover:
     def answer(self, question: str) -> str | None:
         try:
             return self._ask(f"  {question}\n  answer: ")
-        except EOFError:
+        except (EOFError, PromptCancelled):
             return None
 
 

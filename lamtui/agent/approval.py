@@ -47,6 +47,13 @@ def apply_edit(action: Action, values: dict[str, str]) -> Action:
     return Action.model_validate({**action.model_dump(), "args": args})
 
 
+class PromptCancelled(Exception):
+    """Raised into a waiting prompt (by a Ctrl+C handler): the question ends unanswered."""
+
+
+PROMPT_CANCELLED_REASON = "cancelled at the prompt (Ctrl+C)"
+
+
 class Approver(Protocol):
     def decide(self, proposal: Proposal) -> Decision: ...
 

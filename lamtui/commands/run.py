@@ -9,7 +9,13 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
 
-from lamtui.agent.approval import ApproveAll, Approver, ApproveReadOnly, RejectAll
+from lamtui.agent.approval import (
+    ApproveAll,
+    Approver,
+    ApproveReadOnly,
+    PromptCancelled,
+    RejectAll,
+)
 from lamtui.agent.events import TaskFinished
 from lamtui.agent.loop import Agent, AgentOptions
 from lamtui.agent.prompts import MAX_REQUEST_CHARS
@@ -176,6 +182,8 @@ def handle(args: argparse.Namespace) -> int:
             raise KeyboardInterrupt
         cancel.cancel()
         print("\nlamtui: cancelling (press Ctrl+C again to quit)", file=sys.stderr)
+        if getattr(approver, "asking", False):
+            raise PromptCancelled  # ends the y/n prompt now; the task then stops
 
     signal.signal(signal.SIGINT, on_sigint)
     secrets = SecretStore(settings.secrets.backend)

@@ -126,7 +126,7 @@ def load_saved_rules(path: Path | None = None) -> list[Rule]:
         return []
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, OSError) as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
         raise ConfigError(f"{path}: cannot read rules: {exc}", "fix or delete the file") from None
     return [_parse(entry, i, path) for i, entry in enumerate(data.get("rule", []))]
 
