@@ -56,11 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _app_args(args_list: list[str]) -> argparse.Namespace | None:
-    """`lamtui [--model X] [--base-url URL] [--debug]` opens the app. Recognised before
+    """`lamtui [--model X] [--base-url URL] [--cwd DIR] [--debug]` opens the app. Recognised before
     the full parser is built, so start-up does not import every command (~0.4 s)."""
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--model")
     parser.add_argument("--base-url")
+    parser.add_argument("--cwd")
     parser.add_argument("--debug", action="store_true")
     try:
         args, rest = parser.parse_known_args(args_list)

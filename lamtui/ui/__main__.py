@@ -18,6 +18,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # before the first frame (start-up time).
     parser.add_argument("--model", metavar="NAME|PATH", help="catalog name or GGUF path")
     parser.add_argument("--base-url", metavar="URL", help="an OpenAI-compatible server")
+    parser.add_argument("--cwd", metavar="DIR", help="the workspace (default: here)")
     args = parser.parse_args(argv)
     debug = args.debug or os.environ.get("LAMTUI_DEBUG") == "1"
     try:

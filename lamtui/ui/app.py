@@ -707,16 +707,23 @@ class LamtuiApp(App[int]):
 
 
 def run_app(args: argparse.Namespace) -> int:
-    """`lamtui` with no command: the TUI in the current folder. Settings are read in the
-    background after the first frame; a configuration error is shown in the app."""
+    """`lamtui` with no command: the TUI on --cwd (default: the current folder). Settings
+    and a model path are checked before the first frame: a bad config file or a missing
+    model file is one line and exit 2, as in the CLI, not an app that cannot work."""
+    from lamtui.commands.run import settings_from_args
+
+    cwd = getattr(args, "cwd", None)
+    workspace = (Path(cwd) if cwd else Path.cwd()).expanduser()
+    if not workspace.is_dir():
+        raise LamtuiError(f"--cwd {workspace} is not a directory")
+    workspace = workspace.resolve()
+    settings = settings_from_args(args, workspace)
+    _check_model_file(settings)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise LamtuiError("lamtui needs a terminal", 'use `lamtui run "REQUEST"` in scripts')
-    workspace = Path.cwd().resolve()
 
     def load() -> Settings:
-        from lamtui.commands.run import settings_from_args
-
-        return settings_from_args(args, workspace)
+        return settings
 
     hint = getattr(args, "base_url", None) or getattr(args, "model", None) or ""
     app = LamtuiApp(
@@ -731,3 +738,22 @@ def run_app(args: argparse.Namespace) -> int:
     finally:
         app.close_backend()
     return app.return_code or 0
+
+
+def _check_model_file(settings: Settings) -> None:
+    """A model named by a path (or a scripted file) must exist; catalog names are resolved
+    in the background (a bundled model may need assembling) and fail inside the app."""
+    from lamtui.errors import ModelError
+
+    model = settings.model
+    if model.base_url:
+        return
+    name = model.name.strip()
+    scripted = name.startswith("scripted:")
+    text = name[len("scripted:") :] if scripted else name
+    looks_like_path = "/" in text or text.lower().endswith(".gguf") or text.startswith("~")
+    if "+" in text and not scripted:
+        return  # BASE+ADAPTER: resolved with the adapter in the background
+    path = Path(text).expanduser()
+    if (scripted or looks_like_path) and not path.is_file():
+        raise ModelError(f"model file not found: {path}", "check the path (`lamtui models list`)")

@@ -172,3 +172,30 @@ def test_ctrl_c_at_the_approval_prompt_cancels_it(tmp_path: Path) -> None:
     assert text.count("run it?") == 1  # not asked again
     assert "Traceback" not in text
     assert not (ws / "made.txt").exists()
+
+
+# -- the app: what it cannot work with stops it before the first frame ----------------
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--model", "/nope.gguf"], "model file not found: /nope.gguf"),
+        (["--model", "scripted:/nope.json"], "model file not found: /nope.json"),
+        (["--cwd", "/nonexistent-folder"], "--cwd /nonexistent-folder is not a directory"),
+        (["--model", "/nope.gguf", "--cwd", "."], "model file not found"),
+    ],
+)
+def test_app_refuses_what_it_cannot_use_before_starting(
+    tmp_path: Path, args: list[str], needle: str
+) -> None:
+    proc = _lamtui(tmp_path, tmp_path / "home", *args)
+    _one_error_line(proc, needle)
+
+
+def test_app_with_a_bad_config_file_exits_2_before_the_ui(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    (home / "config").mkdir(parents=True)
+    (home / "config" / "config.toml").write_text("[model]\nnmae = 'x'\n")
+    proc = _lamtui(tmp_path, home)
+    _one_error_line(proc, "unknown setting 'model.nmae'")
