@@ -30,6 +30,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"lamtui: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError:
+        from lamtui.cli import cwd_problem
+
+        problem = cwd_problem()
+        if debug or problem is None:
+            raise
+        print(f"lamtui: error: {problem}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

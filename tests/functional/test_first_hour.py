@@ -77,6 +77,7 @@ def _in_deleted_folder(folder: Path, home: Path, *args: str) -> subprocess.Compl
         ["run", "list files", "--approve", "never", "--model", "scripted:/nonexistent"],
         ["doctor"],
         ["policy", "explain", "ls"],
+        [],  # the app
     ],
 )
 def test_deleted_current_folder_is_one_line(gone: Path, tmp_path: Path, args: list[str]) -> None:
