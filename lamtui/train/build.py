@@ -160,6 +160,10 @@ def ground(pair: Pair, index: ExampleIndex, run: bool) -> Example:
     return Example(pair.id, pair.source, "shell", messages, {"observed": observation is not None})
 
 
+def _request(example: Example) -> str:
+    return example.messages[0].content.split("\n", 1)[0].removeprefix("Request: ")
+
+
 def _commands(example: Example) -> list[str]:
     """The shell commands the example teaches: its own answer is never its example."""
     out = []
@@ -194,7 +198,14 @@ def build(options: BuildOptions, progress: Progress = lambda _: None) -> dict[st
     if not pairs:
         raise LamtuiError("no training pairs survived the checks", "see the dropped counts")
     options.out.mkdir(parents=True, exist_ok=True)
-    worked = templates.worked_pairs(options.templates // 2, options.seed + 1)
+    # Template phrasings are decontaminated like the corpora ("show the disk usage of
+    # old" is close to an InterCode request).
+    clean = Decontaminator.from_suites()
+    worked = [
+        (nl, cmd)
+        for nl, cmd in templates.worked_pairs(options.templates // 2, options.seed + 1)
+        if not clean.reason(nl, cmd)
+    ]
     index = ExampleIndex([*((p.nl, p.cmd) for p in pairs), *worked])
     index.save(options.out / "retrieval.jsonl.gz")
     progress(f"{len(pairs):,} pairs kept; the retrieval corpus has {len(index):,}")
@@ -206,7 +217,9 @@ def build(options: BuildOptions, progress: Progress = lambda _: None) -> dict[st
             progress(f"grounding: {n:,} of {len(chosen):,}")
         examples.append(ground(pair, index, options.run))
     examples.extend(
-        _with_examples(e, index) for e in templates.generate(options.templates, options.seed)
+        _with_examples(e, index)
+        for e in templates.generate(options.templates, options.seed)
+        if not clean.reason(_request(e), "")
     )
     examples.extend(_with_examples(e, index) for e in from_seeds())
     if options.include_user:
