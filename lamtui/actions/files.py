@@ -108,15 +108,25 @@ def _error(path: str, exc: OSError | _Refused) -> ActionResult:
     return ActionResult(ok=False, error=f"{path}: {exc.strerror}")
 
 
+def _unfit(
+    walked: Walk, path: str, *, write: bool, must_exist: bool, hint: str = ""
+) -> ActionResult | None:
+    """The one refusal a file tool gives before opening anything, or None."""
+    why = refusal(walked, write=write)
+    if why:
+        return ActionResult(ok=False, error=f"refused: {why}")
+    if not walked.rest:
+        return ActionResult(ok=False, error=f"{path} is a directory{hint}")
+    if must_exist and walked.leaf is None:
+        return ActionResult(ok=False, error=f"{path}: no such file")
+    return None
+
+
 def read_file(path: str, workspace: Path, cap: int = READ_CAP) -> ActionResult:
     with walk(path, workspace) as walked:
-        why = refusal(walked, write=False)
-        if why:
-            return ActionResult(ok=False, error=f"refused: {why}")
-        if not walked.rest:
-            return ActionResult(ok=False, error=f"{path} is a directory (use list_dir)")
-        if walked.leaf is None:
-            return ActionResult(ok=False, error=f"{path}: no such file")
+        unfit = _unfit(walked, path, write=False, must_exist=True, hint=" (use list_dir)")
+        if unfit:
+            return unfit
         try:
             fd = _open_leaf(walked, os.O_RDONLY)
             with os.fdopen(fd, "rb") as fh:
@@ -135,11 +145,9 @@ def read_file(path: str, workspace: Path, cap: int = READ_CAP) -> ActionResult:
 def write_file(path: str, content: str, workspace: Path) -> ActionResult:
     data = content.encode("utf-8")
     with walk(path, workspace) as walked:
-        why = refusal(walked, write=True)
-        if why:
-            return ActionResult(ok=False, error=f"refused: {why}")
-        if not walked.rest:
-            return ActionResult(ok=False, error=f"{path} is a directory")
+        unfit = _unfit(walked, path, write=True, must_exist=False)
+        if unfit:
+            return unfit
         existed = walked.leaf is not None
         try:
             if existed:
@@ -159,13 +167,9 @@ def write_file(path: str, content: str, workspace: Path) -> ActionResult:
 
 def edit_file(path: str, search: str, replace: str, workspace: Path) -> ActionResult:
     with walk(path, workspace) as walked:
-        why = refusal(walked, write=True)
-        if why:
-            return ActionResult(ok=False, error=f"refused: {why}")
-        if not walked.rest:
-            return ActionResult(ok=False, error=f"{path} is a directory")
-        if walked.leaf is None:
-            return ActionResult(ok=False, error=f"{path}: no such file")
+        unfit = _unfit(walked, path, write=True, must_exist=True)
+        if unfit:
+            return unfit
         try:
             fd = _open_leaf(walked, os.O_RDWR)
             _writable(fd, walked)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 Risk = Literal[
     "read_only",
@@ -19,16 +19,7 @@ Risk = Literal[
 # Least to most strict; the strictest segment decides. sensitive_read (reading credentials or
 # the environment) ranks above workspace_write so `cp ~/.ssh/id_rsa key` is not a plain write;
 # no mode but full-auto approves it.
-RISK_ORDER: tuple[Risk, ...] = (
-    "read_only",
-    "workspace_write",
-    "sensitive_read",
-    "unknown",
-    "outside_write",
-    "network",
-    "destructive",
-    "privileged",
-)
+RISK_ORDER: tuple[Risk, ...] = get_args(Risk)
 RANK: dict[str, int] = {risk: rank for rank, risk in enumerate(RISK_ORDER)}
 RISK_NAMED: dict[str, Risk] = {risk: risk for risk in RISK_ORDER}
 
