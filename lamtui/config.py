@@ -89,11 +89,18 @@ class Settings(_Section):
     memory: MemorySettings = Field(default_factory=MemorySettings)
     secrets: SecretsSettings = Field(default_factory=SecretsSettings)
     _warnings: list[str] = PrivateAttr(default_factory=list)
+    _project_allow: dict[str, str] = PrivateAttr(default_factory=dict)
 
     @property
     def warnings(self) -> list[str]:
         """What loading ignored, in words (printed to stderr once by load_settings)."""
         return self._warnings
+
+    @property
+    def project_allow(self) -> dict[str, str]:
+        """Allow patterns only a project file gave, and that file: such a rule is capped
+        at a workspace write, since the folder, not the user, wrote it."""
+        return self._project_allow
 
 
 def _describe(err: ValidationError, source: str) -> ConfigError:
@@ -192,6 +199,12 @@ def _limit_project(layer: dict[str, Any], source: str) -> tuple[dict[str, Any], 
     )
 
 
+def _allow(layer: dict[str, Any]) -> list[str]:
+    policy = layer.get("policy")
+    allow = policy.get("allow", []) if isinstance(policy, dict) else []
+    return [p for p in allow if isinstance(p, str)]
+
+
 def _validate(data: dict[str, Any], source: str) -> None:
     try:
         Settings.model_validate(data)
@@ -228,6 +241,10 @@ def load_settings(
         data = _merge(data, layer)
     settings = Settings.model_validate(data)
     settings.warnings.extend(warnings)
+    trusted = {p for source, layer in layers if source != str(project_file) for p in _allow(layer)}
+    for source, layer in layers:
+        if source == str(project_file):
+            settings.project_allow.update({p: source for p in _allow(layer) if p not in trusted})
     for warning in warnings:
         print(f"lamtui: warning: {warning}", file=sys.stderr)
     return settings

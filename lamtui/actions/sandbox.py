@@ -174,12 +174,43 @@ def control_paths(workspace: Path) -> tuple[Path, ...]:
     return tuple(Path(_real(workspace)) / name for name in CONTROL_FILES)
 
 
+# How far layout() looks for nested repositories and project files (bounded: a big tree
+# must not slow every action; the classifier asks for writes into any .git anyway).
+NESTED_DEPTH = 3
+NESTED_MAX_DIRS = 2000
+_SKIP_DIRS = frozenset({"node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache"})
+
+
+def nested_control_paths(workspace: Path) -> tuple[Path, ...]:
+    """Control files in subfolders (a submodule's .git, a sub-project's .lamtui.toml),
+    breadth first, to NESTED_DEPTH levels and NESTED_MAX_DIRS folders."""
+    found: list[Path] = []
+    level, seen = [Path(_real(workspace))], 0
+    for _ in range(NESTED_DEPTH):
+        below: list[Path] = []
+        for folder in level:
+            try:
+                entries = list(os.scandir(folder))
+            except OSError:
+                continue
+            for entry in entries:
+                if entry.name in CONTROL_FILES:
+                    found.append(Path(entry.path))
+                elif entry.is_dir(follow_symlinks=False) and entry.name not in _SKIP_DIRS:
+                    below.append(Path(entry.path))
+            seen += 1
+            if seen >= NESTED_MAX_DIRS:
+                return tuple(found)
+        level = below
+    return tuple(found)
+
+
 def layout(workspace: Path, extra_writable: tuple[Path, ...] = ()) -> Layout:
     """What bwrap_prefix hides and binds read-only for this workspace."""
     ws = _real(workspace)
     writable = [ws, *(_real(p) for p in extra_writable)]
     read_only: list[str] = []
-    for path in control_paths(workspace):
+    for path in (*control_paths(workspace), *nested_control_paths(workspace)):
         if not os.path.lexists(path):
             continue
         real = _real(path)

@@ -238,9 +238,7 @@ class Agent:
             trajectory_id=trajectory_id,
         )
 
-    def _opening(
-        self, request: str, env: dict[str, Any], recalled: Recall | None
-    ) -> list[Message]:
+    def _opening(self, request: str, env: dict[str, Any], recalled: Recall | None) -> list[Message]:
         """The task's first messages. A trained LAM (prompt style "lam") gets the compact
         prompt: the workspace with its entries and the nearest worked examples (the
         user's remembered tasks first, then the shipped corpus); other models get the
@@ -369,6 +367,8 @@ class Agent:
         plan = (yield from self._generate(task, "plan", PLAN_SCHEMA, parse_plan)).value
         task.messages.append(Message("assistant", plan.to_json()))
         task.tree = PlanTree.from_plan(plan)
+        # The goal shown is what the user asked, not one copied from a recalled demo.
+        task.tree.goal = self.redact(task.request)
         if task.recorder is not None:
             task.recorder.plan(task.tree.to_dict(), "initial plan")
         yield PlanUpdated(task.id, plan=task.tree.to_dict(), reason="initial plan")
@@ -426,9 +426,7 @@ class Agent:
             }
             if action.tool == "finish":
                 # The model's word is checked against what ran (agent/outcome.py).
-                outcome, summary = judge_finish(
-                    action.status, action.args["summary"], task.ledger
-                )
+                outcome, summary = judge_finish(action.status, action.args["summary"], task.ledger)
                 if outcome != "finished" and action.status == "finish":
                     yield Notice(task.id, level="warning", message=f"not finished: {summary}")
                 if outcome == "finished":
@@ -454,6 +452,8 @@ class Agent:
                 continue
             observation, failed = yield from self._act(task, step, n, action, record)
             self._record_step(task, record)
+            # A cancel during the gate or the run is an abort, even on a third failure.
+            self._check_cancel()
             if failed:
                 task.failures_in_row += 1
                 if task.failures_in_row >= self.options.max_failures:
@@ -610,6 +610,16 @@ class Agent:
         for note in notes or []:
             yield Notice(task.id, level="info", message=note)
         wrapper, sandbox_note = self._sandbox(to_run, assessment)
+        if sandbox_note and self.options.sandbox == "always":
+            # Fail closed: the user asked for no shell action outside the sandbox.
+            self._close_unrun(task, n, notes)
+            step.status = "failed"
+            skipped = f"not run: shell.sandbox is 'always' but there is {sandbox_note}"
+            record["observation"] = "no sandbox"
+            record["skipped"] = skipped
+            self._audit("skipped", task, step=n, reason=skipped)
+            yield Notice(task.id, level="error", message=f"step {n} {skipped}")
+            return "The action was not run: no OS sandbox is available.", True
         if sandbox_note:
             yield Notice(task.id, level="warning", message=sandbox_note)
         self._audit(
@@ -750,6 +760,8 @@ class Agent:
             return (), ""
         status = sandbox_status()
         if not status.available:
+            if mode == "always":
+                return (), f"no OS sandbox ({status.reason})"
             return (), (
                 f"no OS sandbox ({status.reason}): this action runs unsandboxed, "
                 "relying on the classifier alone"

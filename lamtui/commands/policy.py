@@ -11,7 +11,7 @@ from lamtui.agent.schema import Action
 from lamtui.config import load_settings
 from lamtui.errors import LamtuiError
 from lamtui.safety.policy import assess
-from lamtui.safety.rules import forget_rule, rules_file
+from lamtui.safety.rules import Rule, forget_rule, rules_file
 
 
 def register(sub: Any) -> None:
@@ -66,17 +66,22 @@ def handle_rules(args: argparse.Namespace) -> int:
 
     policy = build_policy(load_settings())
     if args.json:
-        print(
-            json.dumps(
-                [{"kind": r.kind, "pattern": r.pattern, "source": r.source} for r in policy.rules]
-            )
-        )
+        print(json.dumps([_rule_json(r, Path.cwd()) for r in policy.rules]))
         return 0
     if not policy.rules:
         print(f"no rules (mode {policy.mode}); saved rules live in {rules_file()}")
     for rule in policy.rules:
         print(rule.label())
     return 0
+
+
+def _rule_json(rule: Rule, workspace: Path) -> dict[str, object]:
+    """A rule for machines; an allow rule says up to which class and how it matches."""
+    data: dict[str, object] = {"kind": rule.kind, "pattern": rule.pattern, "source": rule.source}
+    if rule.kind == "allow":
+        ceiling, exact = rule.ceiling(workspace)
+        data.update(risk=ceiling, match="exact" if exact else "prefix", capped=rule.cap is not None)
+    return data
 
 
 def handle_forget(args: argparse.Namespace) -> int:

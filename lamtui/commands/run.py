@@ -140,7 +140,8 @@ def agent_options(settings: Settings, policy_mode: str | None = None) -> AgentOp
 
 
 def build_policy(settings: Settings, mode: str | None = None) -> Policy:
-    rules = rules_from_lists(settings.policy.allow, settings.policy.ask, settings.policy.deny)
+    policy = settings.policy
+    rules = rules_from_lists(policy.allow, policy.ask, policy.deny, capped=settings.project_allow)
     return Policy(
         mode=mode or settings.policy.mode,  # type: ignore[arg-type]
         rules=(*rules, *load_saved_rules()),

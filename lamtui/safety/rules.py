@@ -75,6 +75,7 @@ class Rule:
     glob: bool = True  # words are shell globs; saved rules compare words literally
     note: str = ""
     added: str = ""
+    cap: Risk | None = None  # never above this class, whatever the words (project rules)
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -99,6 +100,8 @@ class Rule:
             risk = _TOOL_CLASS[self.pattern]
         else:
             risk = classify_command(self.pattern, workspace).risk
+        if self.cap is not None and rank(risk) > rank(self.cap):
+            return self.cap, False  # a prefix up to the cap: `rm -rf build` allows nothing
         exact = self.match == "exact" if self.match else risk in _EXACT_CLASSES
         return risk, exact
 
@@ -110,6 +113,10 @@ class Rule:
         return rank(risk) <= rank(ceiling) and self.matches_argv(argv, exact)
 
     def label(self) -> str:
+        if self.kind == "allow" and self.cap is not None:
+            return (
+                f"{self.kind} {self.pattern!r} (up to {self.cap}: a project file's; {self.source})"
+            )
         if self.kind != "allow" or self.risk is None:
             return f"{self.kind} {self.pattern!r} ({self.source})"
         scope = "exactly, " if self.match == "exact" else ""
@@ -164,12 +171,24 @@ def _parse(entry: object, i: int, path: Path) -> Rule:
 
 
 def rules_from_lists(
-    allow: list[str], ask: list[str], deny: list[str], source: str = "config"
+    allow: list[str],
+    ask: list[str],
+    deny: list[str],
+    source: str = "config",
+    capped: dict[str, str] | None = None,
 ) -> list[Rule]:
+    """Rules from config lists. `capped`: allow patterns a project file gave (pattern ->
+    that file), which never approve more than a workspace write."""
+    capped = capped or {}
     return (
         [Rule("deny", p, source) for p in deny]
         + [Rule("ask", p, source) for p in ask]
-        + [Rule("allow", p, source) for p in allow]
+        + [
+            Rule("allow", p, capped[p], cap=PREFIX_CEILING)
+            if p in capped
+            else Rule("allow", p, source)
+            for p in allow
+        ]
     )
 
 

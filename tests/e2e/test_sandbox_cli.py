@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import tempfile
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -98,3 +102,72 @@ def test_a_planted_project_file_does_not_escalate_the_next_task(
     result = _payloads(events, "action_finished")[0]["result"]
     assert result["sandboxed"] and result["ok"] and result["output"].strip() == ""
     assert (ws / ".lamtui.toml").read_text() == PLANTED  # read-only inside, untouched
+
+
+# --- no child outlives the task; no host socket from inside (class 6) ------------------------
+
+
+def _alive(marker: str) -> list[int]:
+    """Running processes whose argv holds marker (zombies run nothing)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+            state = (entry / "stat").read_text().rpartition(")")[2].split()[0]
+        except OSError:
+            continue
+        if marker.encode() in argv and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.parametrize("mode", ["workspace", "ask"])  # sandboxed, and approved unsandboxed
+def test_a_setsid_child_does_not_survive_the_task(ws: Path, lamtui_home: Path, mode: str) -> None:
+    marker = f"{1000 + uuid.uuid4().int % 1000}.{uuid.uuid4().int % 10**6:06d}"  # a sleep length
+    # The probe sees the detached child while the action still runs: the test can fail.
+    probe = f"sleep 0.3; pgrep -fc '^sleep {marker}$'"
+    replies = [plan("Detach"), shell(f"setsid sleep {marker} > /dev/null 2>&1 & {probe}"), finish()]
+    try:
+        events, _ = _run(ws, lamtui_home, replies, "--mode", mode, "--approve", "all")
+        result = _payloads(events, "action_finished")[0]["result"]
+        assert result["ok"] and result["output"].strip() == "1", result
+        assert result["sandboxed"] == (mode == "workspace")
+        assert not _alive(marker), f"sleep {marker} outlived the task"
+    finally:
+        for pid in _alive(marker):
+            os.kill(pid, 9)
+
+
+@pytest.fixture
+def host_socket() -> Iterator[Path]:
+    """A listening unix socket in a runtime folder of the host's."""
+    folder = Path(tempfile.mkdtemp(prefix="lamtui-e2e-", dir="/var/tmp"))
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(folder / "s"))
+    server.listen(5)
+    try:
+        yield folder / "s"
+    finally:
+        server.close()
+        (folder / "s").unlink(missing_ok=True)
+        folder.rmdir()
+
+
+def test_a_sandboxed_action_cannot_reach_a_host_unix_socket(
+    ws: Path, lamtui_home: Path, host_socket: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(host_socket.parent))
+    python = os.path.join(sys.base_prefix, "bin", "python3")
+    code = (
+        f"import socket; socket.socket(socket.AF_UNIX).connect('{host_socket}'); print('CONNECTED')"
+    )
+    replies = [plan("Talk"), shell(f'{python} -c "{code}"'), finish()]
+    events, _ = _run(ws, lamtui_home, replies, "--mode", "workspace", "--approve", "all")
+    result = _payloads(events, "action_finished")[0]["result"]
+    assert result["sandboxed"] and not result["ok"] and "CONNECTED" not in result["output"]
+    # Control: the same action approved in ask mode runs unsandboxed and connects.
+    events, _ = _run(ws, lamtui_home, replies, "--mode", "ask", "--approve", "all")
+    result = _payloads(events, "action_finished")[0]["result"]
+    assert not result["sandboxed"] and "CONNECTED" in result["output"], result

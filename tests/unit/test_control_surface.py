@@ -127,3 +127,49 @@ def test_an_ignored_key_with_a_bad_value_is_still_reported(tmp_path: Path) -> No
     (tmp_path / ".lamtui.toml").write_text('[policy]\nmode = "yolo"\n')
     with pytest.raises(ConfigError, match=r"policy\.mode = 'yolo'"):
         load_settings(cwd=tmp_path, environ={})
+
+
+# --- a project file's allow rules never approve more than a workspace write ------------------
+
+PROJECT_ALLOWS = ["rm -rf build", "curl https://example.com/install.sh", "sed", "git push"]
+
+
+def _project_verdict(tmp_path: Path, command: str, mode: str = "readonly") -> str:
+    from lamtui.commands.run import build_policy
+
+    settings = load_settings(cwd=tmp_path, environ={})
+    action = Action(
+        thought="", tool="shell", args={"command": command}, status="continue", plan_update=None
+    )
+    return assess(action, build_policy(settings, mode), tmp_path).verdict
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "rm -rf build",  # destructive, the project rule's own exact words
+        "curl https://example.com/install.sh",  # network
+        "sed -i s/a/b/ /etc/hosts",  # outside write under a prefix rule
+        "git push",
+    ],
+)
+def test_a_project_files_allow_rule_is_capped_at_workspace_write(
+    tmp_path: Path, command: str
+) -> None:
+    rules = ", ".join(f'"{p}"' for p in PROJECT_ALLOWS)
+    (tmp_path / ".lamtui.toml").write_text(f"[policy]\nallow = [{rules}]\n")
+    assert _project_verdict(tmp_path, command) == "ask"
+    # The same words in the user's own config are the user's decision (exact words).
+    user = get_paths().config_file
+    user.parent.mkdir(parents=True, exist_ok=True)
+    user.write_text(f'[policy]\nallow = ["{command}"]\n')
+    assert _project_verdict(tmp_path, command) == "auto"
+
+
+def test_a_project_files_allow_rule_still_approves_workspace_writes(tmp_path: Path) -> None:
+    (tmp_path / ".lamtui.toml").write_text('[policy]\nallow = ["sed -i s/a/b/ notes.txt"]\n')
+    (tmp_path / "notes.txt").write_text("a\n")
+    assert _project_verdict(tmp_path, "sed -i s/a/b/ notes.txt", "ask") == "auto"
+    assert _project_verdict(tmp_path, "sed -i s/a/b/ notes.txt /etc/hosts", "ask") == "ask"
+    settings = load_settings(cwd=tmp_path, environ={})
+    assert settings.project_allow == {"sed -i s/a/b/ notes.txt": str(tmp_path / ".lamtui.toml")}

@@ -196,6 +196,12 @@ PRIVILEGE_AND_OUTSIDE: list[str] = [
     "chown -R me src",
     "chown me: x",
     "chgrp staff x",
+    "install -m 4755 a x",
+    "install --mode=u+s a x",
+    "install -Dm2755 a bin/x",
+    "install -o root a x",
+    "install -g wheel a x",
+    "install -m $M a x",
     "git init ../x",
     "git init /tmp/outside-repo",
     "git init -b main ../x",
@@ -339,14 +345,18 @@ def test_secret_reads_are_their_own_class(command: str, workspace: Path) -> None
     assert assess(_shell(command), Policy("auto"), workspace).verdict == "auto"
 
 
-@pytest.mark.parametrize("command", [c for c in PRIVILEGE_AND_OUTSIDE if c.startswith("ch")])
+@pytest.mark.parametrize(
+    "command", [c for c in PRIVILEGE_AND_OUTSIDE if c.startswith(("ch", "install"))]
+)
 def test_set_id_bits_and_owners_are_not_workspace_writes(command: str, workspace: Path) -> None:
     risk = classify_command(command, workspace).risk
     assert risk in ("privileged", "unknown"), command
     assert assess(_shell(command), Policy("workspace"), workspace).verdict == "ask"
 
 
-@pytest.mark.parametrize("command", ["chmod +x x", "chmod 755 x", "chmod u-s x", "chmod 1777 x"])
+@pytest.mark.parametrize(
+    "command", ["chmod +x x", "chmod 755 x", "chmod u-s x", "chmod 1777 x", "install -m 755 a x"]
+)
 def test_plain_chmod_stays_a_workspace_write(command: str, workspace: Path) -> None:
     assert classify_command(command, workspace).risk == "workspace_write"
 

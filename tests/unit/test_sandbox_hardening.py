@@ -16,7 +16,13 @@ from pathlib import Path
 import pytest
 
 from lamtui.actions.result import ActionResult
-from lamtui.actions.sandbox import bwrap_prefix, control_paths, layout, sandbox_status
+from lamtui.actions.sandbox import (
+    bwrap_prefix,
+    control_paths,
+    layout,
+    nested_control_paths,
+    sandbox_status,
+)
 from lamtui.actions.shell import ShellOptions, run_shell
 from lamtui.agent.events import ActionFinished, Notice
 from lamtui.agent.loop import Agent, AgentOptions
@@ -172,6 +178,22 @@ def test_a_host_unix_socket_is_unreachable_from_inside(
 # --- lamtui's control files ----------------------------------------------------------------
 
 
+def test_nested_repositories_and_project_files_are_read_only_inside(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    hooks = ws / "vendor" / "lib" / ".git" / "hooks"
+    hooks.mkdir(parents=True)
+    (ws / "sub").mkdir()
+    (ws / "sub" / ".lamtui.toml").write_text("")
+    (ws / "node_modules" / "x" / ".git").mkdir(parents=True)  # skipped: not walked
+    assert set(nested_control_paths(ws)) == {hooks.parent, ws / "sub" / ".lamtui.toml"}
+    attack = "printf '#!/bin/sh\\n' > vendor/lib/.git/hooks/pre-commit"
+    assert not _run(attack, ws).ok and not (hooks / "pre-commit").exists()
+    assert not _run("echo 'mode = \"auto\"' > sub/.lamtui.toml", ws).ok
+    assert _run("echo fine > vendor/lib/notes.txt", ws).ok  # the rest stays writable
+    control = _run(attack, ws, prefix=())  # unsandboxed, the write lands: the test can fail
+    assert control.ok and (hooks / "pre-commit").exists()
+
+
 def test_project_file_and_git_are_read_only_inside(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     (ws / ".git" / "hooks").mkdir(parents=True)
@@ -268,6 +290,20 @@ def test_without_bwrap_readonly_actions_still_run_and_say_so(
         sandbox_status.cache_clear()
     assert results[0].ok and not results[0].sandboxed
     assert any("runs unsandboxed" in n and "bwrap is not installed" in n for n in notices)
+
+
+def test_sandbox_always_without_bwrap_runs_no_shell_action(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("lamtui.actions.sandbox._bwrap", lambda: None)
+    sandbox_status.cache_clear()
+    try:
+        results, notices = _agent_results(tmp_path, ["touch made.txt"], "workspace", "always")
+    finally:
+        monkeypatch.undo()
+        sandbox_status.cache_clear()
+    assert results == [] and not (tmp_path / "made.txt").exists()  # fail closed
+    assert any("not run: shell.sandbox is 'always'" in n for n in notices), notices
 
 
 # --- doctor ----------------------------------------------------------------------------------

@@ -489,6 +489,20 @@ def test_sed_in_place_over_a_glob_is_undone(ws: Path) -> None:
     assert other.read_text() == "a\n"
 
 
+def test_sed_backups_are_undone_with_the_edit(ws: Path) -> None:
+    conf = _write(ws / "d" / "app.conf", "port=1\n")
+    old = _write(ws / "d" / "app.conf.orig", "an older backup\n")  # overwritten by sed
+    report = _run_shell_step(UndoStore("t1", ws), 1, "sed -i.orig s/1/2/ d/app.conf", ws)
+    assert report.complete and sorted(report.saved) == ["d/app.conf", "d/app.conf.orig"]
+    assert old.read_text() == "port=1\n"
+    _run_shell_step(UndoStore("t1", ws), 2, "cd d && sed -i'bak_*' s/2/3/ app.conf", ws)
+    assert (ws / "d" / "bak_app.conf").exists()
+    undo()
+    assert not (ws / "d" / "bak_app.conf").exists()  # created by step 2: deleted
+    undo()
+    assert conf.read_text() == "port=1\n" and old.read_text() == "an older backup\n"
+
+
 def test_braces_and_globs_in_a_subdirectory_after_cd(ws: Path) -> None:
     x = _write(ws / "d" / "x.conf", "x\n")
     y = _write(ws / "d" / "y.conf", "y\n")

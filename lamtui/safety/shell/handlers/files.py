@@ -50,8 +50,24 @@ def _h_cp(acc: Acc, name: str, args: list[Word]) -> None:
         destinations = _copy_targets(args, letters)[1]
     if not destinations:
         acc.flag("workspace_write", f"{name} copies files")
+    if name == "install":
+        _install_mode(acc, args)
     for target in destinations:
         acc.write(target, f"{name} copies into")
+
+
+def _install_mode(acc: Acc, args: list[Word]) -> None:
+    """install -m/-o/-g set what chmod and chown would: the same classes."""
+    for mode in option_values(args, "-m") + option_values(args, "--mode"):
+        if mode.expands:
+            acc.flag("unknown", "the install mode comes from an expansion")
+        elif _sets_id_bits(mode.value):
+            acc.flag("privileged", f"install -m {mode.value} makes a program run as its owner "
+                                   "or group (setuid/setgid)")  # fmt: skip
+    owners = [*option_values(args, "-o"), *option_values(args, "--owner"),
+              *option_values(args, "-g"), *option_values(args, "--group")]  # fmt: skip
+    if owners:
+        acc.flag("privileged", "install -o/-g changes who owns a file")
 
 
 def _h_mv(acc: Acc, name: str, args: list[Word]) -> None:

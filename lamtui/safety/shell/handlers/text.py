@@ -31,6 +31,7 @@ def _h_sed(acc: Acc, name: str, args: list[Word]) -> None:
     scripts: list[Word] = []
     operands: list[Word] = []
     in_place = script_file = False
+    suffix = ""  # sed -i.bak / --in-place=.bak keeps a backup beside each file
     i = 0
     while i < len(args):
         word, value = args[i], args[i].value
@@ -41,7 +42,8 @@ def _h_sed(acc: Acc, name: str, args: list[Word]) -> None:
             continue
         if value.startswith("--"):
             option, eq, rest = value.partition("=")
-            in_place = in_place or long_matches(option, "--in-place")
+            if long_matches(option, "--in-place"):
+                in_place, suffix = True, rest or suffix
             if long_matches(option, "--expression"):
                 scripts.append(replace(word, value=rest) if eq else nxt)
                 i += 0 if eq else 1
@@ -51,7 +53,7 @@ def _h_sed(acc: Acc, name: str, args: list[Word]) -> None:
             continue
         for j, letter in enumerate(value[1:], 1):
             if letter == "i":
-                in_place = True
+                in_place, suffix = True, value[j + 1 :] or suffix
                 break  # the rest of the cluster is a backup suffix
             if letter in "efl":
                 attached = value[j + 1 :]
@@ -66,8 +68,25 @@ def _h_sed(acc: Acc, name: str, args: list[Word]) -> None:
     if in_place:
         for target in operands:
             acc.write(target, "sed -i rewrites")
+            _sed_backup(acc, target, suffix)
     else:
         acc.flag("read_only", "sed prints its edited input")
+
+
+def _sed_backup(acc: Acc, target: Word, suffix: str) -> None:
+    """Where sed -iSUFFIX writes its backup of target. GNU sed puts the file's name as
+    given for each `*` (the result, when it has a `/`, is taken from the current folder);
+    a plain suffix goes after the name."""
+    if not suffix:
+        return
+    if "*" in suffix:
+        backup = suffix.replace("*", target.value)
+    elif "/" in suffix:
+        acc.flag("unknown", f"sed -i{suffix} writes its backups into another folder")
+        return
+    else:
+        backup = target.value + suffix
+    acc.write(replace(target, value=backup), "sed -i keeps a backup at")
 
 
 def _sed_scripts(acc: Acc, scripts: list[Word], script_file: bool) -> None:
