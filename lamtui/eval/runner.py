@@ -54,6 +54,9 @@ NO_EFFECT = (
 )  # seconds for a gold command (InterCode's are all quick)
 
 
+REPLAY_FLOOR = 1.0  # seconds the first-action replay always gets, even past the budget
+
+
 @dataclass
 class EvalOptions:
     max_steps: int = 4
@@ -348,11 +351,18 @@ class TaskRunner:
             first_root = self._sandbox_dir(task, base, "first")
             first_before = snapshot(first_root)
             action = _move_root(tally.first, agent_root, first_root)
-            outputs = _run_action(action, first_root, self.options.shell_timeout, self.sandboxed)
+            outputs = _run_action(action, first_root, self._replay_timeout(result), self.sandboxed)
             first = _evidence(first_root, first_before, outputs)
             result.first_action_success = three_part_score(first, gold).success
         elif self.options.step_eval and gold is not None:
             result.first_action_success = False  # no action proposed at all
+
+    def _replay_timeout(self, result: TaskResult) -> float:
+        """The first action's replay runs on what is left of the task's budget (at least
+        REPLAY_FLOOR seconds), so a timed-out task costs its budget, not another shell
+        timeout on top."""
+        left = self.options.task_timeout - result.duration
+        return min(self.options.shell_timeout, max(left, REPLAY_FLOOR))
 
     def _gold(self, task: EvalTask, base: Path) -> Evidence | None:
         """The gold command's effect in its twin sandbox, or None without a gold."""

@@ -250,3 +250,24 @@ def test_lamtuis_own_stop_message_is_not_taken_as_the_agents_answer() -> None:
     (result,) = run_tasks(runner, [task])
     assert result.outcome == "budget" and result.steps == 4
     assert result.status == "failed"
+
+
+def test_a_timed_out_tasks_first_action_replay_stays_within_its_budget(
+    intercode: InterCodeSuite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import lamtui.eval.runner as runner_module
+
+    timeouts: list[float] = []
+    real = runner_module._run_action
+
+    def spy(action: Any, root: Path, timeout: float, sandboxed: bool) -> list[str]:
+        timeouts.append(timeout)
+        return real(action, root, timeout, sandboxed)
+
+    monkeypatch.setattr(runner_module, "_run_action", spy)
+    tasks = _pick(intercode, _intercode_sample(intercode)[:1])
+    options = EvalOptions(task_timeout=1.5, shell_timeout=30)
+    result = TaskRunner(intercode, wrong(tasks, "sleep 30"), options).run(tasks[0])
+    assert result.timed_out and timeouts
+    assert timeouts[0] <= runner_module.REPLAY_FLOOR  # not the 30 s shell timeout
+    assert result.first_action_success is False
