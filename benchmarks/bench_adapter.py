@@ -12,7 +12,7 @@ import argparse
 import json
 
 from lamtui.agent import prompts
-from lamtui.agent.schema import action_schema
+from lamtui.contract.schema import action_schema
 from lamtui.lam.adapters import shipped_adapter_dir
 from lamtui.lam.base import GenerationRequest, Message, collect
 from lamtui.lam.catalog import get_entry, resolve_model

@@ -22,7 +22,7 @@ import time
 
 from benchmarks.common import Report, Rows, bundled_backend
 from lamtui.agent.prompts import action_messages
-from lamtui.agent.schema import action_schema
+from lamtui.contract.schema import action_schema
 from lamtui.lam.base import GenerationRequest, Message, collect
 from lamtui.lam.llamacpp import LlamaCppBackend
 

@@ -19,13 +19,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
+from lamtui.contract.modes import GUARDED_MODES, PolicyMode
 from lamtui.errors import ConfigError
 from lamtui.paths import get_paths
 
 PROJECT_FILE = ".lamtui.toml"
 # (section, key) -> the values a project file may set (None: none at all).
 PROJECT_LIMITS: dict[tuple[str, str], frozenset[Any] | None] = {
-    ("policy", "mode"): frozenset({"ask", "readonly", "workspace"}),
+    ("policy", "mode"): frozenset(GUARDED_MODES),
     ("shell", "sandbox"): frozenset({"auto", "always"}),
     ("model", "base_url"): None,
     ("model", "api_key_secret"): None,
@@ -65,7 +66,7 @@ class ShellSettings(_Section):
 
 
 class PolicySettings(_Section):
-    mode: Literal["ask", "readonly", "workspace", "auto"] = "ask"
+    mode: PolicyMode = "ask"
     allow: list[str] = Field(default_factory=list, description="command prefixes to run")
     ask: list[str] = Field(default_factory=list, description="command prefixes to always ask")
     deny: list[str] = Field(default_factory=list, description="command prefixes never to run")

@@ -34,7 +34,7 @@ from lamtui.agent.events import (
     TaskStarted,
     TokenStats,
 )
-from lamtui.agent.schema import Action
+from lamtui.contract.schema import Action
 
 STATUS_MARK = {
     "pending": " ",

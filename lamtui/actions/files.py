@@ -14,7 +14,7 @@ import stat
 from collections.abc import Mapping
 from pathlib import Path
 
-from lamtui.actions.result import ActionResult
+from lamtui.contract.result import ActionResult
 from lamtui.safety.paths import check_path, leaf_problem, refusal
 from lamtui.safety.walk import DIR_FLAGS, Walk, walk
 

@@ -27,8 +27,8 @@ from pathlib import Path
 
 from lamtui.actions import sandbox
 from lamtui.actions.bounded import BoundedOutput
-from lamtui.actions.result import ActionResult, OutputChunk
-from lamtui.lam.base import CancelToken
+from lamtui.contract.cancel import CancelToken
+from lamtui.contract.result import ActionResult, OutputChunk
 
 READ_SIZE = 65536
 KILL_GRACE = 2.0  # seconds between SIGTERM and SIGKILL

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from lamtui.agent.events import Decision
-from lamtui.agent.schema import LONG_ARGS, TOOL_SPECS, Action
+from lamtui.contract.schema import LONG_ARGS, TOOL_SPECS, Action
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ import time
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
-from lamtui.actions.result import ActionResult
-from lamtui.agent.schema import Action
+from lamtui.contract.result import ActionResult
+from lamtui.contract.schema import Action
 
 Outcome = Literal["finished", "failed", "aborted", "budget", "gave_up", "error"]
 DecisionKind = Literal["approve", "edit", "reject"]

@@ -17,8 +17,9 @@ from typing import Any
 
 from lamtui.agent.approval import Approver, Proposal, safe_decide
 from lamtui.agent.events import ActionEdited, Decision, Event
-from lamtui.agent.schema import Action
-from lamtui.safety.policy import Assessment, Policy, assess
+from lamtui.contract.risk import Assessment
+from lamtui.contract.schema import Action
+from lamtui.safety.policy import Policy, assess
 
 MAX_EDITS = 10  # rounds of edit-and-ask-again before the gate gives up (a stuck approver)
 

@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from lamtui.actions import files
-from lamtui.actions.result import ActionResult
-from lamtui.actions.result import OutputChunk as ShellChunk
 from lamtui.actions.sandbox import bwrap_prefix, control_paths, sandbox_status
 from lamtui.actions.shell import ShellOptions, run_shell
 from lamtui.actions.undo import UndoStore, glob_options_may_change
@@ -46,16 +44,20 @@ from lamtui.agent.observe import describe, snapshot
 from lamtui.agent.outcome import Ledger, judge_finish, repeat_text
 from lamtui.agent.plan import PlanTree, Step
 from lamtui.agent.redact_events import redacted_events
-from lamtui.agent.schema import PLAN_SCHEMA, Action, action_schema, parse_action, parse_plan
+from lamtui.contract.cancel import CancelToken
+from lamtui.contract.result import ActionResult
+from lamtui.contract.result import OutputChunk as ShellChunk
+from lamtui.contract.risk import Assessment
+from lamtui.contract.schema import PLAN_SCHEMA, Action, action_schema, parse_action, parse_plan
 from lamtui.errors import Cancelled, LamtuiError, ModelError
-from lamtui.lam.base import Backend, CancelToken, GenerationStats, Message, TokenChunk
+from lamtui.lam.base import Backend, GenerationStats, Message, TokenChunk
 from lamtui.lam.structured import AttemptFailed, Structured, stream_structured
 from lamtui.memory.errors import MemoryUnavailable
 from lamtui.memory.remember import is_remember_request
 from lamtui.paths import get_paths
 from lamtui.record.audit import AuditLog
 from lamtui.record.trajectory import TrajectoryRecorder
-from lamtui.safety.policy import Assessment, Policy, assess, suggest_rule_drafts
+from lamtui.safety.policy import Policy, assess, suggest_rule_drafts
 from lamtui.safety.redact import Redactor, redact_cut
 from lamtui.safety.rules import save_rule
 from lamtui.safety.secrets import SecretStore

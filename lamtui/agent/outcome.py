@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from lamtui.actions.result import ActionResult
-from lamtui.agent.schema import Action
+from lamtui.contract.result import ActionResult
+from lamtui.contract.schema import Action
 
 
 def action_key(action: Action) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from lamtui.agent.schema import Plan
+from lamtui.contract.schema import Plan
 
 StepStatus = Literal["pending", "running", "done", "failed", "skipped", "revised"]
 

@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from lamtui.agent.schema import Action, Plan, PlannedSubtask
+from lamtui.contract.schema import Action, Plan, PlannedSubtask
 from lamtui.lam.base import Message
 
 MAX_REQUEST_CHARS = 8000

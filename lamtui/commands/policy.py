@@ -7,8 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from lamtui.agent.schema import Action
 from lamtui.config import load_settings
+from lamtui.contract.modes import POLICY_MODES
+from lamtui.contract.schema import Action
 from lamtui.errors import LamtuiError
 from lamtui.safety.policy import assess
 from lamtui.safety.rules import Rule, forget_rule, rules_file
@@ -19,7 +20,7 @@ def register(sub: Any) -> None:
     psub = p.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
     ex = psub.add_parser("explain", help="how the gate would decide on a shell command")
     ex.add_argument("command_text", metavar="COMMAND")
-    ex.add_argument("--mode", choices=["ask", "readonly", "workspace", "auto"])
+    ex.add_argument("--mode", choices=POLICY_MODES)
     ex.add_argument("--cwd", type=Path, default=None, help="the workspace (default: here)")
     ex.add_argument("--json", action="store_true")
     ex.set_defaults(handler=handle_explain)

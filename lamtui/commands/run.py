@@ -21,8 +21,9 @@ from lamtui.agent.loop import Agent, AgentOptions
 from lamtui.agent.prompts import MAX_REQUEST_CHARS
 from lamtui.config import Settings, load_settings
 from lamtui.console import EventPrinter, TerminalApprover, print_json_event
+from lamtui.contract.cancel import CancelToken
+from lamtui.contract.modes import GUARDED_MODES, as_policy_mode
 from lamtui.errors import LamtuiError
-from lamtui.lam.base import CancelToken
 from lamtui.lam.factory import open_backend
 from lamtui.memory.session import try_open_memory
 from lamtui.safety.policy import Policy
@@ -49,7 +50,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument(
         "--mode",
-        choices=["ask", "readonly", "workspace"],
+        choices=GUARDED_MODES,
         help="what the gate may approve without asking (default: policy.mode)",
     )
     p.add_argument(
@@ -143,7 +144,7 @@ def build_policy(settings: Settings, mode: str | None = None) -> Policy:
     policy = settings.policy
     rules = rules_from_lists(policy.allow, policy.ask, policy.deny, capped=settings.project_allow)
     return Policy(
-        mode=mode or settings.policy.mode,  # type: ignore[arg-type]
+        mode=as_policy_mode(mode) if mode else settings.policy.mode,
         rules=(*rules, *load_saved_rules()),
     )
 

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from lamtui.actions import files
-from lamtui.actions.result import ActionResult
 from lamtui.actions.sandbox import bwrap_prefix, sandbox_status
 from lamtui.actions.shell import ShellOptions, run_shell
 from lamtui.agent.approval import Proposal
@@ -38,11 +37,13 @@ from lamtui.agent.events import (
     TokenStats,
 )
 from lamtui.agent.loop import Agent, AgentMemory, AgentOptions
-from lamtui.agent.schema import Action
+from lamtui.contract.cancel import CancelToken
+from lamtui.contract.result import ActionResult
+from lamtui.contract.schema import Action
 from lamtui.eval.fsdiff import changes, hashes_of, snapshot
 from lamtui.eval.scoring import three_part_score
 from lamtui.eval.suite import ROOT_TOKEN, EvalTask, Evidence, Suite, Verdict
-from lamtui.lam.base import Backend, CancelToken
+from lamtui.lam.base import Backend
 from lamtui.safety.paths import check_path
 from lamtui.safety.policy import Policy
 

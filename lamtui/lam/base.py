@@ -7,11 +7,12 @@ structured output remotely); `lam.structured` then validates and retries.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
+
+from lamtui.contract.cancel import CancelToken
 
 Role = Literal["system", "user", "assistant"]
 # "lam": a completion model trained on lamtui's compact protocol (lamtui train)
@@ -73,20 +74,6 @@ class BackendInfo:
     context_size: int = 0
     model_path: str = ""
     sha256: str = ""
-
-
-class CancelToken:
-    """Set from any thread; backends and executors check it between tokens / reads."""
-
-    def __init__(self) -> None:
-        self._event = threading.Event()
-
-    def cancel(self) -> None:
-        self._event.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._event.is_set()
 
 
 StreamItem = TokenChunk | GenerationResult

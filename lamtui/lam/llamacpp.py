@@ -20,10 +20,10 @@ from typing import Any
 
 import numpy as np
 
+from lamtui.contract.cancel import CancelToken
 from lamtui.errors import ModelError
 from lamtui.lam.base import (
     BackendInfo,
-    CancelToken,
     GenerationRequest,
     GenerationResult,
     GenerationStats,

@@ -17,10 +17,10 @@ from typing import Any
 
 import httpx
 
+from lamtui.contract.cancel import CancelToken
 from lamtui.errors import ModelError
 from lamtui.lam.base import (
     BackendInfo,
-    CancelToken,
     GenerationRequest,
     GenerationResult,
     GenerationStats,

@@ -12,10 +12,10 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from lamtui.contract.cancel import CancelToken
 from lamtui.errors import ModelError
 from lamtui.lam.base import (
     BackendInfo,
-    CancelToken,
     GenerationRequest,
     GenerationResult,
     GenerationStats,

@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from lamtui.contract.cancel import CancelToken
 from lamtui.errors import Cancelled, ModelOutputError
 from lamtui.lam.base import (
     Backend,
-    CancelToken,
     GenerationRequest,
     GenerationResult,
     GenerationStats,

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from lamtui.agent.schema import Action
+from lamtui.contract.schema import Action
 from lamtui.safety.redact import redact_tree
 
 Kind = Literal["task", "fact", "rejection"]

@@ -13,8 +13,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from lamtui.actions.result import ActionResult
-from lamtui.agent.schema import Action
+from lamtui.contract.result import ActionResult
+from lamtui.contract.schema import Action
 
 SEED_PREFIX = "seed:"
 EXPECT_KEYS = frozenset(

@@ -11,62 +11,22 @@ import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
 
-from lamtui.agent.schema import Action
 from lamtui.config import PROJECT_FILE
+from lamtui.contract.modes import AUTO_RISKS, PolicyMode
+from lamtui.contract.risk import Assessment, CommandRisk, Risk, Segment, Verdict
+from lamtui.contract.schema import Action
 from lamtui.paths import get_paths
 from lamtui.safety.paths import check_path
-from lamtui.safety.risk import (
-    RISK_ORDER,
-    CommandRisk,
-    Risk,
-    Segment,
-    classify_command,
-    secret_path_reason,
-)
+from lamtui.safety.risk import classify_command, secret_path_reason
 from lamtui.safety.rules import PREFIX_CEILING, MatchMode, Rule, as_risk, rank
-
-Verdict = Literal["auto", "ask", "deny"]
-Mode = Literal["ask", "readonly", "workspace", "auto"]
-
-# What each mode may run without asking. Sensitive reads (credentials, the environment),
-# unknown, outside writes, network, destructive and privileged actions always ask, except
-# in the explicit full-auto mode (a flag that prints a warning), where only the rules and
-# the gate's hard limits (.git, unusable paths) still stop an action.
-AUTO_RISKS: dict[str, frozenset[str]] = {
-    "ask": frozenset(),
-    "readonly": frozenset({"read_only"}),
-    "workspace": frozenset({"read_only", "workspace_write"}),
-    "auto": frozenset(RISK_ORDER),
-}
 
 
 @dataclass(frozen=True)
 class Policy:
-    mode: Mode = "ask"
+    mode: PolicyMode = "ask"
     rules: tuple[Rule, ...] = ()
     approved_paths: frozenset[str] = frozenset()  # outside paths the user approved exactly
-
-
-@dataclass(frozen=True)
-class Assessment:
-    verdict: Verdict
-    risk: Risk
-    reasons: tuple[str, ...]
-    segments: tuple[dict[str, Any], ...] = ()
-    paths: tuple[str, ...] = ()
-    rule: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "decision": self.verdict,
-            "risk": self.risk,
-            "reasons": list(self.reasons),
-            "segments": list(self.segments),
-            "paths": list(self.paths),
-            "rule": self.rule,
-        }
 
 
 @dataclass

@@ -5,21 +5,13 @@ command is read here. A command is as risky as the strictest thing any part of i
 anything the parser cannot follow is "unknown", which is never auto-approved.
 
 This is the façade of `lamtui.safety.shell`, which holds the lexer, the parser, the engine and
-one handler module per family of commands (its docstring is the map).
+one handler module per family of commands (its docstring is the map). The risk classes and the
+verdict types it returns live in `lamtui.contract.risk`.
 """
 
 from __future__ import annotations
 
 from lamtui.safety.shell.engine import classify_command
 from lamtui.safety.shell.sensitive import secret_path_reason
-from lamtui.safety.shell.verdict import RISK_ORDER, CommandRisk, Risk, Segment, stricter
 
-__all__ = [
-    "RISK_ORDER",
-    "CommandRisk",
-    "Risk",
-    "Segment",
-    "classify_command",
-    "secret_path_reason",
-    "stricter",
-]
+__all__ = ["classify_command", "secret_path_reason"]

@@ -27,9 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from lamtui.contract.risk import RISK_ORDER, Risk
 from lamtui.errors import ConfigError
 from lamtui.paths import get_paths
-from lamtui.safety.risk import RISK_ORDER, Risk, classify_command
+from lamtui.safety.risk import classify_command
 
 RuleKind = Literal["allow", "ask", "deny"]
 MatchMode = Literal["prefix", "exact"]

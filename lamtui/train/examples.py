@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from lamtui.actions.result import ActionResult
 from lamtui.agent import prompts
+from lamtui.contract.result import ActionResult
 from lamtui.lam.base import Message
 
 CWDS = (

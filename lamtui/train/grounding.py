@@ -13,9 +13,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from lamtui.actions.result import ActionResult
 from lamtui.actions.sandbox import bwrap_prefix, sandbox_status
 from lamtui.actions.shell import ShellOptions, run_shell
+from lamtui.contract.result import ActionResult
 from lamtui.safety.risk import classify_command
 from lamtui.train.corpus import Pair
 

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from lamtui.actions import files
-from lamtui.actions.result import ActionResult
 from lamtui.agent import prompts
+from lamtui.contract.result import ActionResult
 from lamtui.train.builders import BUILDERS
 from lamtui.train.examples import Example, Turn, conversation, cwd_for
 from lamtui.train.grounding import listing, run_sandboxed

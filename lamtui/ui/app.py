@@ -29,8 +29,10 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Footer, Input
 
+from lamtui.contract.cancel import CancelToken
+from lamtui.contract.modes import POLICY_MODES, as_policy_mode
 from lamtui.errors import LamtuiError
-from lamtui.lam.base import Backend, CancelToken
+from lamtui.lam.base import Backend
 from lamtui.ui.commands import LamtuiCommands
 from lamtui.ui.messages import (
     AnswerRequested,
@@ -62,7 +64,6 @@ if TYPE_CHECKING:
 
 BackendFactory = Callable[[], Backend]
 SettingsLoader = Callable[[], "Settings"]
-POLICY_MODES = ("ask", "readonly", "workspace", "auto")
 
 
 def _error_text(text: str) -> Text:
@@ -626,7 +627,7 @@ class LamtuiApp(App[int]):
         self.status.set(policy=mode)
         agent = self._agent
         if agent is not None:  # takes effect from the running task's next action
-            agent.options.policy = replace(agent.options.policy, mode=mode)  # type: ignore[arg-type]
+            agent.options.policy = replace(agent.options.policy, mode=as_policy_mode(mode))
         self.notify(f"policy mode: {mode}")
 
     def show_memory(self) -> None:

@@ -13,7 +13,7 @@ from textual.message import Message
 
 from lamtui.agent.approval import Proposal
 from lamtui.agent.events import Decision
-from lamtui.lam.base import CancelToken
+from lamtui.contract.cancel import CancelToken
 from lamtui.ui.messages import AnswerRequested, GateRequested
 
 T = TypeVar("T")

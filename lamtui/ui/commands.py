@@ -9,16 +9,12 @@ from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from lamtui.contract.modes import GUARDED_MODES, MODE_HELP
+
 if TYPE_CHECKING:
     from lamtui.ui.app import LamtuiApp
 
 Entry = tuple[str, str, Callable[[], object]]
-
-MODE_HELP = {
-    "ask": "ask before every action",
-    "readonly": "run read-only actions without asking",
-    "workspace": "run read-only actions and writes inside the workspace without asking",
-}
 
 
 def catalog_names() -> tuple[list[str], str]:
@@ -43,7 +39,7 @@ def palette_entries(app: LamtuiApp) -> list[Entry]:
         entries.append(("Switch model: catalog unreadable", problem, notify))
     entries += [
         (f"Policy mode: {mode}", MODE_HELP[mode], partial(app.set_policy_mode, mode))
-        for mode in MODE_HELP
+        for mode in GUARDED_MODES
     ]
     entries += [
         ("Undo last task's changes", "put back the files the last task of this session changed",

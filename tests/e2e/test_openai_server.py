@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from lamtui.agent.prompts import action_messages
-from lamtui.agent.schema import action_schema, parse_action
+from lamtui.contract.schema import action_schema, parse_action
 from lamtui.errors import ModelError
 from lamtui.lam.openai import OpenAIBackend
 from lamtui.lam.structured import generate_structured

@@ -9,15 +9,9 @@ import pytest
 
 from lamtui.agent import prompts
 from lamtui.agent.prompts import action_messages
-from lamtui.agent.schema import action_schema, parse_action
-from lamtui.lam.base import (
-    Backend,
-    CancelToken,
-    GenerationRequest,
-    Message,
-    TokenChunk,
-    collect,
-)
+from lamtui.contract.cancel import CancelToken
+from lamtui.contract.schema import action_schema, parse_action
+from lamtui.lam.base import Backend, GenerationRequest, Message, TokenChunk, collect
 from lamtui.lam.structured import generate_structured
 
 pytestmark = pytest.mark.real_model

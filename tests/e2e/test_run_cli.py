@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lamtui.agent.schema import Action, parse_plan
+from lamtui.contract.schema import Action, parse_plan
 from lamtui.lam.base import Backend
 
 pytestmark = pytest.mark.real_model

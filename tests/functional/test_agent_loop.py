@@ -23,7 +23,7 @@ from lamtui.agent.events import (
     UserAnswered,
 )
 from lamtui.agent.loop import Agent, AgentOptions
-from lamtui.agent.schema import Action, parse_action
+from lamtui.contract.schema import Action, parse_action
 from lamtui.lam.scripted import ScriptedBackend
 from lamtui.record.trajectory import chat_examples, load_trajectories
 from lamtui.safety.policy import Policy

@@ -22,7 +22,7 @@ from lamtui.agent.events import (
     Event,
 )
 from lamtui.agent.gate import MAX_EDITS
-from lamtui.agent.schema import Action
+from lamtui.contract.schema import Action
 from lamtui.record.audit import read_audit
 from lamtui.safety.policy import Policy, assess
 from lamtui.safety.rules import load_saved_rules

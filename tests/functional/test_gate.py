@@ -326,7 +326,7 @@ def test_run_json_shows_gate_decisions_and_policy_explain(
 
 
 def test_allow_rules_do_not_approve_what_surrounds_the_command(tmp_path: Path) -> None:
-    from lamtui.agent.schema import Action
+    from lamtui.contract.schema import Action
     from lamtui.safety.policy import assess
 
     policy = Policy("ask", rules=tuple(rules_from_lists(allow=["ls", "rm x"], ask=[], deny=[])))
@@ -351,7 +351,7 @@ def test_allow_rules_do_not_approve_what_surrounds_the_command(tmp_path: Path) -
 
 
 def test_a_file_tool_rule_never_widens_confinement(tmp_path: Path) -> None:
-    from lamtui.agent.schema import Action
+    from lamtui.contract.schema import Action
     from lamtui.safety.policy import assess
 
     policy = Policy("ask", rules=tuple(rules_from_lists(allow=["edit_file"], ask=[], deny=[])))

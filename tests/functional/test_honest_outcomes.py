@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from lamtui.actions.result import ActionResult
 from lamtui.actions.shell import ShellOptions, run_shell
 from lamtui.agent.events import (
     ActionDecided,
@@ -27,6 +26,7 @@ from lamtui.agent.events import (
 )
 from lamtui.agent.loop import Agent, AgentOptions
 from lamtui.config import MemorySettings
+from lamtui.contract.result import ActionResult
 from lamtui.lam.scripted import ScriptedBackend
 from lamtui.memory import MemoryStore
 from lamtui.memory.embedding import HashingEmbeddingFunction

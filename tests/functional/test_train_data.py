@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from lamtui.actions.sandbox import sandbox_status
-from lamtui.agent.schema import parse_action, parse_plan
 from lamtui.cli import main
+from lamtui.contract.schema import parse_action, parse_plan
 from lamtui.memory.examples import ExampleIndex
 from lamtui.train.build import BuildOptions, build, read_examples, shape
 from lamtui.train.corpus import concrete_tldr

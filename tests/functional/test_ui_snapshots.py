@@ -10,7 +10,6 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from lamtui.actions.result import ActionResult
 from lamtui.agent.approval import Proposal
 from lamtui.agent.events import (
     ActionDecided,
@@ -24,8 +23,9 @@ from lamtui.agent.events import (
     TaskStarted,
     TokenStats,
 )
-from lamtui.agent.schema import Action
 from lamtui.config import Settings
+from lamtui.contract.result import ActionResult
+from lamtui.contract.schema import Action
 from lamtui.lam.scripted import ScriptedBackend
 from lamtui.ui.app import LamtuiApp
 from lamtui.ui.approver import CLOSED, Reply

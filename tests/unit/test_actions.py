@@ -6,9 +6,9 @@ from pathlib import Path
 import psutil
 
 from lamtui.actions import files
-from lamtui.actions.result import ActionResult, OutputChunk
 from lamtui.actions.shell import ShellOptions, run_shell
-from lamtui.lam.base import CancelToken
+from lamtui.contract.cancel import CancelToken
+from lamtui.contract.result import ActionResult, OutputChunk
 
 
 def _run(command: str, cwd: Path, **options: object) -> tuple[ActionResult, list[str]]:

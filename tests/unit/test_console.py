@@ -3,8 +3,8 @@ from __future__ import annotations
 import io
 
 from lamtui.agent.approval import Proposal
-from lamtui.agent.schema import Action
 from lamtui.console import TerminalApprover
+from lamtui.contract.schema import Action
 
 ACTION = Action(
     thought="t", tool="shell", args={"command": "ls"}, status="continue", plan_update=None

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from lamtui.agent.schema import Action
 from lamtui.config import load_settings
+from lamtui.contract.schema import Action
 from lamtui.errors import ConfigError
 from lamtui.paths import get_paths
 from lamtui.safety.policy import Policy, assess

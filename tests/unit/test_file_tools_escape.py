@@ -18,11 +18,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lamtui.actions import files
-from lamtui.actions.result import ActionResult
-from lamtui.agent.schema import Action
+from lamtui.contract.result import ActionResult
+from lamtui.contract.risk import Assessment
+from lamtui.contract.schema import Action
 from lamtui.paths import get_paths
 from lamtui.safety.paths import check_path
-from lamtui.safety.policy import Assessment, Policy, assess
+from lamtui.safety.policy import Policy, assess
 
 SECRET = "outside-secret-7f3k\n"
 HOOK = "#!/bin/sh\necho original hook\n"

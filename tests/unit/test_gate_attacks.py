@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from lamtui.agent.schema import Action
+from lamtui.contract.schema import Action
 from lamtui.paths import get_paths
 from lamtui.safety.policy import Policy, assess
 from lamtui.safety.risk import classify_command

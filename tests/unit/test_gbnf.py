@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from lamtui.agent.schema import PLAN_SCHEMA, action_schema
+from lamtui.contract.schema import PLAN_SCHEMA, action_schema
 from lamtui.lam.gbnf import UnsupportedSchema, schema_to_gbnf
 
 

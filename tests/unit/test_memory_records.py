@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lamtui.actions.result import ActionResult
+from lamtui.contract.result import ActionResult
 from lamtui.memory.disjoint import load_queries, near_duplicates, text_similarity
 from lamtui.memory.lexical import BM25Index, tokens
 from lamtui.memory.recall import MAX_TEXT_CHARS, Hit, render

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from lamtui.actions import files
-from lamtui.actions.result import ActionResult
 from lamtui.actions.shell import ShellOptions, run_shell
-from lamtui.agent.schema import Action
+from lamtui.contract.result import ActionResult
+from lamtui.contract.schema import Action
 from lamtui.memory.seeds import Seed, check_expectation, load_seeds
 
 OLD = 1_672_531_200  # 2023-01-01: files the "older than N days" seeds must find

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from lamtui.actions.result import ActionResult
 from lamtui.actions.sandbox import bwrap_prefix, sandbox_status
 from lamtui.actions.shell import ShellOptions, run_shell
 from lamtui.agent.events import ActionFinished
 from lamtui.agent.loop import Agent, AgentOptions
+from lamtui.contract.result import ActionResult
 from lamtui.lam.scripted import ScriptedBackend
 from lamtui.safety.policy import Policy
 from lamtui.safety.secrets import SecretStore

@@ -6,7 +6,7 @@ from typing import Any
 import httpx
 import pytest
 
-from lamtui.agent.schema import action_schema, parse_action
+from lamtui.contract.schema import action_schema, parse_action
 from lamtui.errors import ModelError, ModelOutputError
 from lamtui.lam.base import GenerationRequest, Message, collect
 from lamtui.lam.openai import OpenAIBackend, api_root, server_schema

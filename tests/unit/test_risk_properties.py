@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lamtui.safety.risk import RISK_ORDER, classify_command, stricter
+from lamtui.contract.risk import RISK_ORDER, stricter
+from lamtui.safety.risk import classify_command
 
 AUTO = {"read_only", "workspace_write"}
 PROPERTY_SETTINGS = settings(

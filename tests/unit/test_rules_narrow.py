@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from lamtui.agent.schema import Action
+from lamtui.contract.risk import Assessment
+from lamtui.contract.schema import Action
 from lamtui.errors import ConfigError
-from lamtui.safety.policy import Assessment, Policy, assess, suggest_rule_drafts
+from lamtui.safety.policy import Policy, assess, suggest_rule_drafts
 from lamtui.safety.rules import (
     forget_rule,
     load_saved_rules,

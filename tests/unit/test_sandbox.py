@@ -14,11 +14,11 @@ import psutil
 import pytest
 
 from lamtui.actions import sandbox
-from lamtui.actions.result import ActionResult, OutputChunk
 from lamtui.actions.sandbox import bwrap_prefix, sandbox_status
 from lamtui.actions.shell import ShellOptions, run_shell
+from lamtui.contract.cancel import CancelToken
+from lamtui.contract.result import ActionResult, OutputChunk
 from lamtui.errors import LamtuiError
-from lamtui.lam.base import CancelToken
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from lamtui.actions.result import ActionResult
 from lamtui.actions.sandbox import (
     bwrap_prefix,
     control_paths,
@@ -27,6 +26,7 @@ from lamtui.actions.shell import ShellOptions, run_shell
 from lamtui.agent.events import ActionFinished, Notice
 from lamtui.agent.loop import Agent, AgentOptions
 from lamtui.commands import doctor
+from lamtui.contract.result import ActionResult
 from lamtui.lam.scripted import Reply, ScriptedBackend
 from lamtui.paths import get_paths
 from lamtui.safety.policy import Policy

@@ -5,7 +5,7 @@ import json
 import jsonschema
 import pytest
 
-from lamtui.agent.schema import (
+from lamtui.contract.schema import (
     PLAN_SCHEMA,
     SHORT_MAX,
     TOOL_SPECS,

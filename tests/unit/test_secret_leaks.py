@@ -213,9 +213,9 @@ def test_a_stream_split_anywhere_shows_no_secret(sizes: list[int]) -> None:
 
 
 def test_event_redaction_covers_every_field_and_streamed_tokens(redact: Redactor) -> None:
-    from lamtui.actions.result import ActionResult
     from lamtui.agent.events import ActionFinished, TaskStarted
-    from lamtui.agent.schema import Action
+    from lamtui.contract.result import ActionResult
+    from lamtui.contract.schema import Action
 
     action = Action(
         thought=CANARY, tool="shell", args={"command": f"echo {CANARY}"}, status="continue",

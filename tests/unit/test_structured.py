@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from lamtui.agent.schema import action_schema, parse_action
+from lamtui.contract.cancel import CancelToken
+from lamtui.contract.schema import action_schema, parse_action
 from lamtui.errors import Cancelled, ModelError, ModelOutputError
-from lamtui.lam.base import CancelToken, GenerationRequest, Message, TokenChunk, collect
+from lamtui.lam.base import GenerationRequest, Message, TokenChunk, collect
 from lamtui.lam.scripted import ScriptedBackend
 from lamtui.lam.structured import AttemptFailed, Structured, generate_structured, stream_structured
 

@@ -1,7 +1,7 @@
 """Classify a bash command by what it could do, purely from parsing its text.
 
-`lamtui.safety.risk` is the façade (`classify_command`, the risk classes and
-`secret_path_reason`). The package reads top down:
+`lamtui.safety.risk` is the façade (`classify_command` and `secret_path_reason`); the risk
+classes and the result types live in `lamtui.contract.risk`. The package reads top down:
 
 - `engine.py`: a whole command line. Each simple command is unwrapped (sudo, env, nice ...)
   and dispatched to its family's handler; the strictest finding of any part is the verdict.
@@ -12,7 +12,6 @@
   `expansions.py` what bash decodes or evaluates inside a word).
 - `targets.py`: where a write lands. `sensitive.py`: reads of credentials and the environment.
 - `options.py`: options and operands. `tables.py`, `tool_tables.py`: what each command can do.
-- `verdict.py`: the risk classes and the result types.
 
 Imports point down: handlers use the modules below them, only the engine imports the handlers,
 and only the façade imports the engine. Handlers that run nested text (`bash -c`, `eval`, a

@@ -11,12 +11,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Protocol, TypeAlias
 
+from lamtui.contract.risk import RANK, Risk, Segment, stricter, strictest
 from lamtui.safety.shell.expansions import arith_hides_command
 from lamtui.safety.shell.parser import Simple
 from lamtui.safety.shell.tables import DANGEROUS_ENV, DANGEROUS_ENV_PREFIXES
 from lamtui.safety.shell.targets import path_verdict
 from lamtui.safety.shell.tokens import NAME, ParseError, Word, numeric_assignment
-from lamtui.safety.shell.verdict import RANK, Risk, Segment, stricter, strictest
 
 _Finding: TypeAlias = tuple[Risk, str]
 Out: TypeAlias = tuple[Segment, tuple[_Finding, ...]]

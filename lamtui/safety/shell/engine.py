@@ -10,6 +10,7 @@ import os
 import re
 from pathlib import Path
 
+from lamtui.contract.risk import RANK, CommandRisk, strictest
 from lamtui.safety.shell.accumulator import Acc, Ctx, Handler, Out, dedupe, set_taint, unknown_out
 from lamtui.safety.shell.handlers.archives import HANDLERS as ARCHIVES_HANDLERS
 from lamtui.safety.shell.handlers.builtins import HANDLERS as BUILTINS_HANDLERS
@@ -45,7 +46,6 @@ from lamtui.safety.shell.tokens import (
     numeric_assignment,
 )
 from lamtui.safety.shell.tool_tables import TOOL_ALIASES, TOOLS
-from lamtui.safety.shell.verdict import RANK, CommandRisk, strictest
 
 
 def _stdin_text(redirs: list[Redir]) -> str | None:

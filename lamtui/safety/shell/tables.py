@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lamtui.safety.shell.verdict import Risk
+from lamtui.contract.risk import Risk
 
 # Commands that only read or print, whatever their arguments. The few options that make one of
 # them write a file or run a program are listed in OPTION_WRITES, OUTPUT_OPERAND and

@@ -9,9 +9,9 @@ import os
 import re
 from dataclasses import replace
 
+from lamtui.contract.risk import Risk
 from lamtui.safety.shell.tables import NOT_FILES, SYSTEM_DIRS
 from lamtui.safety.shell.tokens import Word
-from lamtui.safety.shell.verdict import Risk
 
 BRACE = re.compile(r"\{([^{}]*)\}")
 _BRACE_SEQUENCE = re.compile(r"-?\w+\.\.-?\w+(?:\.\.-?\d+)?")

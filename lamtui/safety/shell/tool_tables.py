@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from lamtui.safety.shell.verdict import RISK_NAMED, Risk
+from lamtui.contract.risk import RISK_NAMED, Risk
 
 
 @dataclass(frozen=True)

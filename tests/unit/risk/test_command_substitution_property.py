@@ -18,7 +18,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lamtui.safety.risk import Risk, classify_command, stricter
+from lamtui.contract.risk import Risk, stricter
+from lamtui.safety.risk import classify_command
 
 AUTO: frozenset[Risk] = frozenset({"read_only", "workspace_write"})
 PROPERTY_SETTINGS = settings(max_examples=300, deadline=None)

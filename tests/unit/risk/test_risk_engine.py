@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import get_args
 
 import lamtui.safety.risk as facade
-from lamtui.safety.risk import RISK_ORDER, Risk, classify_command, stricter
+from lamtui.contract.risk import RISK_ORDER, Risk, stricter
+from lamtui.safety.risk import classify_command
 
 PACKAGE = Path(facade.__file__).parent / "shell"
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from lamtui.safety.risk import Risk, classify_command
+from lamtui.contract.risk import Risk
+from lamtui.safety.risk import classify_command
 
 ROWS: list[tuple[str, Risk]] = [
     # --- read-only: files and text -----------------------------------------------------------

@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from lamtui.safety.risk import RISK_ORDER, Risk, classify_command
+from lamtui.contract.risk import RISK_ORDER, Risk
+from lamtui.safety.risk import classify_command
 
 # Risks the gate may auto-approve; everything else must never be classified as one of them.
 AUTO: frozenset[Risk] = frozenset({"read_only", "workspace_write"})

@@ -6,12 +6,12 @@ import os
 import re
 from dataclasses import replace
 
+from lamtui.contract.risk import Risk
 from lamtui.safety.shell.accumulator import Acc, Handler
 from lamtui.safety.shell.options import flags_in, is_cluster, operands_in, option_values
 from lamtui.safety.shell.tables import DESTROYERS, WRITERS
 from lamtui.safety.shell.targets import child_path, lit, path_verdict, resolve_dir
 from lamtui.safety.shell.tokens import Word
-from lamtui.safety.shell.verdict import Risk
 
 
 def _h_writer(acc: Acc, name: str, args: list[Word]) -> None:

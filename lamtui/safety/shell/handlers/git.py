@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable
 from dataclasses import replace
 
+from lamtui.contract.risk import Risk
 from lamtui.safety.shell.accumulator import Acc, Handler
 from lamtui.safety.shell.options import first_operand, flags_in, operands_in, option_values
 from lamtui.safety.shell.tables import (
@@ -17,7 +18,6 @@ from lamtui.safety.shell.tables import (
 )
 from lamtui.safety.shell.targets import UNKNOWN_INPUT, lit, path_verdict, resolve_dir
 from lamtui.safety.shell.tokens import Word
-from lamtui.safety.shell.verdict import Risk
 
 
 def _h_git(acc: Acc, name: str, args: list[Word]) -> None:

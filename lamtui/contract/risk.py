@@ -1,4 +1,5 @@
-"""Risk classes, least to most strict, and the verdicts the classifier returns."""
+"""Risk classes, least to most strict, the verdicts the classifier returns, and the gate's
+assessment of one action (`Assessment`, decided by `lamtui.safety.policy.assess`)."""
 
 from __future__ import annotations
 
@@ -74,3 +75,29 @@ def strictest(risks: Iterable[Risk]) -> Risk:
     for risk in risks:
         result = stricter(result, risk)
     return result
+
+
+# The gate's decision on one action: run without asking, ask, or refuse.
+Verdict = Literal["auto", "ask", "deny"]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The gate's verdict on one action, the risk it found and why."""
+
+    verdict: Verdict
+    risk: Risk
+    reasons: tuple[str, ...]
+    segments: tuple[dict[str, Any], ...] = ()
+    paths: tuple[str, ...] = ()
+    rule: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "decision": self.verdict,
+            "risk": self.risk,
+            "reasons": list(self.reasons),
+            "segments": list(self.segments),
+            "paths": list(self.paths),
+            "rule": self.rule,
+        }
