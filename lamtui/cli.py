@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 
 from lamtui import __version__
 from lamtui.errors import LamtuiError
+from lamtui.paths import cwd_problem
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -111,19 +112,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"lamtui: error: a file lamtui read is not UTF-8 text: {exc}", file=sys.stderr)
         return 2
-
-
-def cwd_problem() -> str | None:
-    """Why the current folder cannot be used (deleted, or no longer readable), or None.
-    An OSError that comes from that is reported as such, not as a traceback."""
-    try:
-        os.getcwd()
-    except OSError as exc:
-        return (
-            f"the current folder cannot be used ({exc.strerror}): it was probably deleted; "
-            "cd to an existing folder, or pass --cwd"
-        )
-    return None
 
 
 if __name__ == "__main__":

@@ -61,3 +61,16 @@ def get_paths() -> Paths:
         Path(platformdirs.user_data_dir(APP)),
         Path(platformdirs.user_cache_dir(APP)),
     )
+
+
+def cwd_problem() -> str | None:
+    """Why the current folder cannot be used (deleted, or no longer readable), or None.
+    An OSError that comes from that is reported as such, not as a traceback."""
+    try:
+        os.getcwd()
+    except OSError as exc:
+        return (
+            f"the current folder cannot be used ({exc.strerror}): it was probably deleted; "
+            "cd to an existing folder, or pass --cwd"
+        )
+    return None

@@ -31,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"lamtui: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except OSError:
-        from lamtui.cli import cwd_problem
+        from lamtui.paths import cwd_problem
 
         problem = cwd_problem()
         if debug or problem is None:

@@ -1,4 +1,6 @@
-"""Only lamtui.ui imports Textual; the core never imports the UI."""
+"""Only lamtui.ui imports Textual; the core never imports the UI; the contract floor imports
+nothing of lamtui. (pyproject.toml's import-linter contracts check the same statically,
+tests/unit/test_layers.py runs them; these tests check what importing really loads.)"""
 
 from __future__ import annotations
 
@@ -9,16 +11,41 @@ from pathlib import Path
 
 import lamtui
 
-CORE = ["agent", "lam", "actions", "safety", "record", "commands"]
+# Every package but the UI, and every top-level module but the CLI (which opens the app).
+CORE = [
+    "contract", "agent", "lam", "actions", "safety", "record", "memory", "eval", "train",
+    "commands",
+]  # fmt: skip
+TOP_MODULES = ["lamtui.cli", "lamtui.config", "lamtui.console", "lamtui.errors", "lamtui.paths"]
+
+
+def _package_modules(package: str) -> list[str]:
+    """lamtui.PACKAGE's modules, sub-packages included."""
+    root = Path(lamtui.__file__).parent
+    return [
+        info.name
+        for info in pkgutil.walk_packages([str(root / package)], prefix=f"lamtui.{package}.")
+    ]
 
 
 def _core_modules() -> list[str]:
-    root = Path(lamtui.__file__).parent
-    names = ["lamtui.cli", "lamtui.config", "lamtui.console", "lamtui.paths"]
+    names = list(TOP_MODULES)
     for package in CORE:
-        for info in pkgutil.iter_modules([str(root / package)]):
-            names.append(f"lamtui.{package}.{info.name}")
+        names.append(f"lamtui.{package}")
+        names += _package_modules(package)
     return names
+
+
+def test_every_package_but_the_ui_is_checked() -> None:
+    root = Path(lamtui.__file__).parent
+    packages = {p.name for p in root.iterdir() if (p / "__init__.py").is_file()}
+    assert packages - {"ui"} == set(CORE)
+    modules = {f"lamtui.{p.stem}" for p in root.glob("*.py") if p.stem != "__init__"}
+    assert modules == set(TOP_MODULES)
+    core = _core_modules()
+    for name in ("lamtui.memory.store", "lamtui.eval.runner", "lamtui.safety.shell.engine",
+                 "lamtui.safety.shell.handlers.git", "lamtui.actions.undo.store"):  # fmt: skip
+        assert name in core
 
 
 def test_core_modules_do_not_load_textual() -> None:
@@ -58,3 +85,19 @@ def test_lower_layers_never_import_the_training_package() -> None:
                 "import transformers", "import peft",
             ):  # fmt: skip
                 assert name not in text, path
+
+
+def test_the_contract_floor_loads_nothing_else_of_lamtui() -> None:
+    modules = ["lamtui.contract", *_package_modules("contract")]
+    assert "lamtui.contract.schema" in modules
+    assert "lamtui.contract.modes" in modules
+    code = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        "extra = sorted(m for m in sys.modules if m.startswith('lamtui.')"
+        " and not m.startswith('lamtui.contract'))\n"
+        "print(','.join(extra))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
