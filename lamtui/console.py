@@ -75,10 +75,12 @@ class EventPrinter:
         self.out = out or sys.stderr
         self.show_tokens = show_tokens
         self._last_plan = ""
+        self._ran = 0  # actions that ran: the model's closing finish is not one
 
     def __call__(self, event: Event) -> None:
         w = self.out.write
         if isinstance(event, TaskStarted):
+            self._ran = 0
             w(f"lamtui: task {event.task_id} in {event.workspace} (model {event.model})\n")
         elif isinstance(event, PlanUpdated):
             text = format_plan(event.plan)
@@ -103,6 +105,7 @@ class EventPrinter:
         elif isinstance(event, OutputChunk):
             w(event.text)
         elif isinstance(event, ActionFinished):
+            self._ran += 1
             r = event.result
             status = "ok" if r.ok else "failed"
             code = f", exit {r.exit_code}" if r.exit_code is not None else ""
@@ -121,10 +124,8 @@ class EventPrinter:
                 f"{event.tokens_per_second:.1f} tok/s]\n"
             )
         elif isinstance(event, TaskFinished):
-            w(
-                f"\n{event.outcome}: {event.summary} ({event.steps} actions, "
-                f"{event.duration:.1f}s)\n"
-            )
+            ran = f"{self._ran} action{'' if self._ran == 1 else 's'} run"
+            w(f"\n{event.outcome}: {event.summary} ({ran}, {event.duration:.1f}s)\n")
         self.out.flush()
 
 

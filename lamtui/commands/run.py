@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
@@ -16,7 +17,7 @@ from lamtui.agent.approval import (
     PromptCancelled,
     RejectAll,
 )
-from lamtui.agent.events import TaskFinished
+from lamtui.agent.events import Event, ModelToken, TaskFinished
 from lamtui.agent.loop import Agent, AgentOptions
 from lamtui.agent.prompts import MAX_REQUEST_CHARS
 from lamtui.config import Settings, load_settings
@@ -59,6 +60,11 @@ def register(sub: Any) -> None:
         help="approve everything the rules do not deny (prints a warning)",
     )
     p.add_argument("--json", action="store_true", help="print one JSON event per line")
+    p.add_argument(
+        "--stream-tokens",
+        action="store_true",
+        help="with --json: also one model_token event per streamed token (many lines)",
+    )
     p.add_argument("--max-steps", type=int, metavar="N")
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="per shell command")
     p.add_argument(
@@ -149,6 +155,17 @@ def build_policy(settings: Settings, mode: str | None = None) -> Policy:
     )
 
 
+def _json_printer(stream_tokens: bool) -> Callable[[Event], None]:
+    """One JSON line per event; the model's tokens (one line each, over a hundred for one
+    action) only when asked for: the parsed plan and actions carry the same content."""
+
+    def show(event: Event) -> None:
+        if stream_tokens or not isinstance(event, ModelToken):
+            print_json_event(event)
+
+    return show
+
+
 def handle(args: argparse.Namespace) -> int:
     request: str = args.request
     if not request.strip():
@@ -158,6 +175,8 @@ def handle(args: argparse.Namespace) -> int:
             f"the request is {len(request):,} characters; the limit is {MAX_REQUEST_CHARS:,}",
             "put long material in a file and refer to it",
         )
+    if getattr(args, "stream_tokens", False) and not args.json:
+        raise LamtuiError("--stream-tokens needs --json", "add --json, or leave it out")
     workspace = _workspace(args.cwd)
     settings = settings_from_args(args, workspace)
     approver = _approver(args.approve, _open_tty() if args.approve == "ask" else None)
@@ -193,7 +212,7 @@ def handle(args: argparse.Namespace) -> int:
     if problem:
         print(f"lamtui: warning: {problem}", file=sys.stderr)
     agent = Agent(backend, approver, workspace, options, cancel, secrets=secrets, memory=memory)
-    show = print_json_event if args.json else EventPrinter()
+    show = _json_printer(getattr(args, "stream_tokens", False)) if args.json else EventPrinter()
     outcome = "error"
     try:
         for event in agent.run(request):

@@ -40,6 +40,7 @@ from lamtui.ui.messages import (
     BackendLoaded,
     EventsReady,
     GateRequested,
+    MemoryOpened,
     SettingsLoaded,
     TaskEnded,
 )
@@ -64,6 +65,7 @@ if TYPE_CHECKING:
 
 BackendFactory = Callable[[], Backend]
 SettingsLoader = Callable[[], "Settings"]
+NOTICE_REPEAT_SECONDS = 5.0  # a notification stays about this long
 
 
 def _error_text(text: str) -> Text:
@@ -119,8 +121,10 @@ class LamtuiApp(App[int]):
         self.viewed: str | None = None  # the task shown in the plan tree and action log
         self.active: str | None = None  # the running task
         self._agent: Agent | None = None
-        self._memory: MemoryStore | None = None  # opened by the first task
+        # Opened in the background once the model is ready (or by the first task).
+        self._memory: MemoryStore | None = None
         self._memory_tried = False
+        self._memory_lock = threading.Lock()
         self._cancel: CancelToken | None = None
         self._task_running = False
         self._starting_request = ""
@@ -131,6 +135,7 @@ class LamtuiApp(App[int]):
         self._flush_posted = False
         self._gate: tuple[GateScreen, Reply[Decision]] | None = None
         self._answer: Reply[str | None] | None = None
+        self._last_notice, self._last_notice_at = "", 0.0
 
     # -- layout ---------------------------------------------------------------------
 
@@ -170,6 +175,8 @@ class LamtuiApp(App[int]):
 
     def on_mount(self) -> None:
         self.status.set(model=self.model_label(), policy=self.policy_mode)
+        if self.settings is not None:
+            self.status.set(memory=self.memory_state())
         self.action_log.write(f"workspace: {self.workspace}")
         self.activity.set_activity(f"loading model {self.model_label()}", busy=True)
         # After the first frame: heavy imports and loading must not delay it.
@@ -245,7 +252,9 @@ class LamtuiApp(App[int]):
     def on_settings_loaded(self, message: SettingsLoaded) -> None:
         self.settings = message.settings
         self.policy_mode = self._policy_override or message.settings.policy.mode
-        self.status.set(model=self.model_label(), policy=self.policy_mode)
+        self.status.set(
+            model=self.model_label(), policy=self.policy_mode, memory=self.memory_state()
+        )
         for warning in message.settings.warnings:  # e.g. project-file keys it may not set
             self.notify(warning, title="settings ignored", severity="warning", timeout=15)
 
@@ -257,6 +266,7 @@ class LamtuiApp(App[int]):
         info = message.backend.info
         self.status.set(model=info.model, load_state="ready", context_size=info.context_size)
         self.activity.set_activity(f"model {info.model} ready ({message.seconds:.1f} s)", False)
+        self._open_memory_soon()
         if self._queued_request:
             request, self._queued_request = self._queued_request, ""
             self.start_task(request)
@@ -269,7 +279,8 @@ class LamtuiApp(App[int]):
             self.activity.set_activity(f"still using {self.backend.info.model}", busy=False)
             return
         self.load_state, self.load_error = "failed", message.error
-        self.status.set(load_state="failed")
+        # Memory opens after the model: with none it does not load either.
+        self.status.set(load_state="failed", memory="–" if self._memory is None else "on")
         self.activity.set_activity(f"model not loaded: {message.error}", busy=False)
         self.action_log.write(_error_text(f"model not loaded: {message.error}"))
         self.notify(message.error, title="model not loaded", severity="error", timeout=10)
@@ -294,9 +305,8 @@ class LamtuiApp(App[int]):
 
     @on(Input.Submitted, "#prompt")
     def _submitted(self, event: Input.Submitted) -> None:
-        prompt = self.prompt
+        prompt = self.prompt  # it emptied itself on enter (what came after is kept)
         text = event.value.strip()
-        prompt.value = ""
         if prompt.question:
             self._give_answer(text or None)
             return
@@ -307,7 +317,8 @@ class LamtuiApp(App[int]):
 
     def start_task(self, request: str) -> None:
         if self._task_running:
-            self.notify("a task is running: wait, or press escape to cancel it", severity="warning")
+            # Lines of a paste the terminal did not bracket each press enter: one notice.
+            self._notify_once("a task is running: wait, or press escape to cancel it", "warning")
             return
         if self.backend is None or self.settings is None:
             if self.load_state == "failed":
@@ -315,7 +326,7 @@ class LamtuiApp(App[int]):
                 self.notify(self.load_error, title="model not loaded", severity="error")
             else:
                 self._queued_request = request
-                self.notify("the model is still loading; the request starts when it is ready")
+                self._notify_once("the model is still loading; the request starts when it is ready")
             return
         from lamtui.commands.run import agent_options
 
@@ -329,7 +340,8 @@ class LamtuiApp(App[int]):
         self._starting_request = request
         self.refresh_bindings()
         self.activity.set_activity("planning", busy=True)
-        self.status.set(memory="…" if self.settings.memory.enabled else "off")
+        if self._memory is None:
+            self.status.set(memory=self.memory_state())
         self.run_worker(
             partial(self._drive, self.backend, self.settings, options, self._cancel, request),
             name="agent",
@@ -337,6 +349,14 @@ class LamtuiApp(App[int]):
             thread=True,
             exit_on_error=False,
         )
+
+    def _notify_once(self, text: str, severity: str = "information") -> None:
+        """A notice not repeated while the same one is still on screen."""
+        now = time.monotonic()
+        if self._last_notice == text and now - self._last_notice_at < NOTICE_REPEAT_SECONDS:
+            return
+        self._last_notice, self._last_notice_at = text, now
+        self.notify(text, severity=severity)  # type: ignore[arg-type]
 
     def _drive(
         self,
@@ -372,19 +392,47 @@ class LamtuiApp(App[int]):
             self._agent = None
             self._post(TaskEnded(error))
 
-    def _open_memory(self, settings: Settings, secrets: SecretStore) -> MemoryStore | None:
-        """Worker thread: the store, opened once per session (loading its embedder takes a
-        moment). A store that fails mid-task is not retried until the app restarts."""
-        if not self._memory_tried:
-            from lamtui.memory.session import try_open_memory
+    def memory_state(self) -> str:
+        """What the status bar says about memory before a task has recalled anything."""
+        if self._memory is not None:
+            return "on"
+        enabled = self.settings is not None and self.settings.memory.enabled
+        if not enabled or (self._memory_tried and not self._memory_lock.locked()):
+            return "off"
+        return "loading"
 
-            self._memory_tried = True
-            self._memory, problem = try_open_memory(settings, secrets.redactor())
-            if problem:
-                self.call_from_thread(self.notify, problem, title="memory", severity="warning")
-            if self._memory is None:
-                self.call_from_thread(self.status.set, memory="off")
+    def _open_memory_soon(self) -> None:
+        """Open the store while the user types the first request (loading its embedder
+        takes a moment), in a daemon thread: quitting must not wait for it."""
+        settings = self.settings
+        if settings is None or not settings.memory.enabled or self._memory_tried:
+            return
+        self.status.set(memory="loading")
+        threading.Thread(
+            target=self._open_memory, args=(settings,), name="lamtui-memory", daemon=True
+        ).start()
+
+    def _open_memory(
+        self, settings: Settings, secrets: SecretStore | None = None
+    ) -> MemoryStore | None:
+        """A thread, never the UI's: the store, opened once per session. A store that
+        fails mid-task is not retried until the app restarts."""
+        with self._memory_lock:
+            if not self._memory_tried:
+                from lamtui.memory.session import try_open_memory
+                from lamtui.safety.secrets import SecretStore
+
+                self._memory_tried = True
+                redactor = (secrets or SecretStore(settings.secrets.backend)).redactor()
+                self._memory, problem = try_open_memory(settings, redactor)
+                self._post(MemoryOpened(problem))
         return self._memory
+
+    def on_memory_opened(self, message: MemoryOpened) -> None:
+        if message.problem:
+            self.notify(message.problem, title="memory", severity="warning")
+        if not (self._task_running and self._memory is not None):
+            self.status.set(memory=self.memory_state())  # a task sets its own count
 
     def on_events_ready(self, _: EventsReady) -> None:
         self.apply_events(self._drain())

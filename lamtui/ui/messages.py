@@ -61,3 +61,12 @@ class BackendFailed(Message):
         super().__init__()
         self.name = name
         self.error = error
+
+
+class MemoryOpened(Message):
+    """The memory store was opened (or could not be: `problem` says why, empty when
+    memory is turned off on purpose)."""
+
+    def __init__(self, problem: str = "") -> None:
+        super().__init__()
+        self.problem = problem

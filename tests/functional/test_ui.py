@@ -16,7 +16,7 @@ import pytest
 from rich.syntax import Syntax
 from rich.text import Text
 from textual.pilot import Pilot
-from textual.widgets import Input, Log, Static, TextArea, Tree
+from textual.widgets import Input, Log, Static, TextArea
 
 from lamtui.config import load_settings
 from lamtui.errors import ModelError
@@ -28,6 +28,7 @@ from lamtui.ui.commands import palette_entries
 from lamtui.ui.screens.gate import GateScreen
 from lamtui.ui.screens.output import OutputScreen
 from lamtui.ui.screens.tasks import TasksScreen
+from lamtui.ui.widgets.plan_tree import PlanView
 from tests.functional.agent_helpers import act, finish, plan, shell
 
 Scenario = Callable[[LamtuiApp, Pilot[Any]], Awaitable[None]]
@@ -96,16 +97,8 @@ def log_text(app: LamtuiApp) -> str:
     return "\n".join(strip.text for strip in app.action_log.lines)
 
 
-def tree_text(tree: Tree[Any]) -> str:
-    lines: list[str] = []
-
-    def walk(node: Any, depth: int) -> None:
-        lines.append("  " * depth + str(node.label))
-        for child in node.children:
-            walk(child, depth + 1)
-
-    walk(tree.root, 0)
-    return "\n".join(lines)
+def tree_text(view: PlanView) -> str:
+    return view.plain()
 
 
 def static_text(widget: Static) -> str:

@@ -23,7 +23,7 @@ from lamtui.agent.events import (
     TaskStarted,
     TokenStats,
 )
-from lamtui.config import Settings
+from lamtui.config import MemorySettings, Settings
 from lamtui.contract.result import ActionResult
 from lamtui.contract.schema import Action
 from lamtui.lam.scripted import ScriptedBackend
@@ -164,7 +164,10 @@ def events_finished() -> list[Event]:
 
 def make_app() -> LamtuiApp:
     backend = ScriptedBackend([])
-    return LamtuiApp(WORKSPACE, Settings(), backend_factory=lambda: backend, live_stats=False)
+    # Memory off: it would open in the background after the model, so what the status bar
+    # says (loading or on) would depend on timing.
+    settings = Settings(memory=MemorySettings(enabled=False))
+    return LamtuiApp(WORKSPACE, settings, backend_factory=lambda: backend, live_stats=False)
 
 
 async def _loaded(pilot: Pilot[Any]) -> None:

@@ -10,7 +10,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
+from rich.segment import Segment
 from rich.text import Text
 from textual.widgets import RichLog
 
@@ -18,6 +20,8 @@ if TYPE_CHECKING:  # imported when the first event arrives, not before the first
     from lamtui.agent.events import ActionFinished, ActionProposed, Event, PlanUpdated
 
 LINE_CHARS = 400  # one output line is cut after this many characters
+REQUEST_CHARS = 300  # the request as the log heads a task (the rest: ctrl+t, the audit)
+MARGIN = "  │ "
 PREVIEW_LINES = 40  # diff lines shown in the log (the gate shows all)
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
 NOTICE_STYLE = {"info": "cyan", "warning": "yellow", "error": "bold red"}
@@ -40,6 +44,34 @@ def diff_renderable(diff: str, max_lines: int | None = None) -> RenderableType:
     if not more:
         return syntax
     return Group(syntax, Text(f"… {more} more diff lines", style="dim"))
+
+
+class Margined:
+    """Output lines behind the `│` margin, which wrapped lines keep too."""
+
+    def __init__(self, lines: list[str], style: str = "") -> None:
+        self.lines = lines
+        self.style = style
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        longest = max((len(line) for line in self.lines), default=0)
+        return Measurement(len(MARGIN) + 1, len(MARGIN) + max(longest, 1))
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = max(1, options.max_width - len(MARGIN))
+        inner = options.update(width=width, height=None)
+        margin = Segment(MARGIN, console.get_style("dim"))
+        new_line = Segment.line()
+        for line in self.lines:
+            text = Text(line, style=self.style, no_wrap=False, overflow="fold")
+            for row in console.render_lines(text, inner, pad=False, new_lines=False):
+                yield margin
+                yield from row
+                yield new_line
+
+
+def margined(lines: list[str], style: str = "") -> Margined:
+    return Margined(lines, style)
 
 
 @dataclass
@@ -97,10 +129,13 @@ class ActionLog(RichLog):
         self.live_lines = live_lines
         self.tail_lines = tail_lines
         self._streams: dict[int, _Stream] = {}
+        self._ran = 0  # actions of the shown task that ran (the closing finish is none)
+        self._rejected = 0
 
     def reset(self) -> None:
         self.clear()
         self._streams.clear()
+        self._ran = self._rejected = 0
 
     # -- events ---------------------------------------------------------------------
 
@@ -124,7 +159,10 @@ class ActionLog(RichLog):
 
         w = self.write
         if isinstance(event, TaskStarted):
-            w(Text.assemble(("▶ ", "bold"), (event.request, "bold")))
+            request = event.request
+            if len(request) > REQUEST_CHARS:
+                request = f"{request[:REQUEST_CHARS]}… ({len(event.request):,} characters)"
+            w(Text.assemble(("▶ ", "bold"), (request, "bold")))
             w(Text(f"  task {event.task_id} · model {event.model}", style="dim"))
         elif isinstance(event, PlanUpdated):
             self._show_plan_change(event)
@@ -136,6 +174,7 @@ class ActionLog(RichLog):
         elif isinstance(event, ActionDecided):
             d = event.decision
             if d.kind == "reject":
+                self._rejected += 1
                 reason = f": {d.reason}" if d.reason else ""
                 w(Text(f"  ✗ rejected by {d.by}{reason}", style="red"))
             else:
@@ -165,13 +204,18 @@ class ActionLog(RichLog):
         elif isinstance(event, TaskFinished):
             style = OUTCOME_STYLE.get(event.outcome, "bold red")
             w(Text(f"■ {event.outcome}: {event.summary}", style=style))
-            w(Text(f"  {event.steps} action(s) in {event.duration:.1f} s", style="dim"))
+            w(Text(f"  {self.action_count()} ({event.duration:.1f} s)", style="dim"))
+
+    def action_count(self) -> str:
+        """'1 action run', '2 actions run, 1 rejected': what ran, not the model's finish."""
+        text = f"{self._ran} action{'' if self._ran == 1 else 's'} run"
+        return text + (f", {self._rejected} rejected" if self._rejected else "")
 
     def show_output(self, step: int, text: str) -> None:
         stream = self._streams.setdefault(step, _Stream(self.live_lines, self.tail_lines))
         lines = stream.feed(text)
         if lines:
-            self.write(Text("\n".join("  │ " + line for line in lines)))
+            self.write(margined(lines))
 
     def _show_plan_change(self, event: PlanUpdated) -> None:
         if event.reason == "initial plan":
@@ -205,21 +249,22 @@ class ActionLog(RichLog):
 
     def _show_result(self, event: ActionFinished) -> None:
         r = event.result
+        self._ran += 1
         stream = self._streams.get(event.step)
         if stream is not None:
             last, hidden, tail = stream.close()
             if last:
-                self.write(Text("\n".join("  │ " + line for line in last)))
+                self.write(margined(last))
             if hidden > 0:
-                self.write(Text(f"  │ … {hidden} lines not shown (ctrl+o: full output)", "dim"))
+                self.write(margined([f"… {hidden} lines not shown (ctrl+o: full output)"], "dim"))
             if tail:
-                self.write(Text("\n".join("  │ " + line for line in tail)))
+                self.write(margined(tail))
         elif r.output and r.exit_code is None:  # file tools: their result is the output
             lines = r.output.splitlines()
             shown = [clean_line(line) for line in lines[: self.live_lines]]
             if len(lines) > len(shown):
                 shown.append(f"… {len(lines) - len(shown)} more lines")
-            self.write(Text("\n".join("  │ " + line for line in shown)))
+            self.write(margined(shown))
         status = "ok" if r.ok else "failed"
         parts = [status]
         if r.exit_code is not None:

@@ -36,7 +36,10 @@ class StatusInfo:
     context_size: int = 0
     cpu: float | None = None
     rss: int | None = None
-    memory: str = "off"  # items recalled for this task, or "off" while memory is unavailable
+    # "…" until the settings are read, then "loading" while the store opens, "on" once it
+    # is open, the number of items recalled for the task shown, or "off" (turned off or
+    # unavailable).
+    memory: str = "…"
     policy: str = "ask"
 
 
