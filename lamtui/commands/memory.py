@@ -121,22 +121,36 @@ def handle_list(args: argparse.Namespace) -> int:
 def handle_search(args: argparse.Namespace) -> int:
     if args.k < 1:
         raise LamtuiError("-k must be at least 1")
+    from lamtui.memory.store import search_score
+
     store = _open(_settings())
     try:
-        hits = store.search(args.query, args.k, args.kind)
-        relevant = [store.relevant(h, h.entry.kind) for h in hits]
+        found = store.search(args.query, args.k, args.kind)
+        relevant = {id(h): store.relevant(h, h.entry.kind) for h in found}
     finally:
         store.close()
+    # Best first by the score shown (the store ranks the same way; sorting here keeps
+    # what is printed and its order one thing).
+    hits = sorted(found, key=search_score, reverse=True)
     if args.json:
-        print(json.dumps([h.item() | {"used": r} for h, r in zip(hits, relevant, strict=True)]))
+        rows = [
+            h.item() | {"rank_score": round(search_score(h), 3), "used": relevant[id(h)]}
+            for h in hits
+        ]
+        print(json.dumps(rows))
         return 0
     if not hits:
         print("no memories yet")
         return 0
-    for hit, used in zip(hits, relevant, strict=True):
-        mark = "*" if used else " "
-        print(f"{mark} {hit.similarity:5.2f} {hit.entry.id:26} {hit.entry.summary(80)}")
-    print("* = relevant enough to be given to the model for this request", file=sys.stderr)
+    print(f"  {'score':>5} {'id':26} memory")
+    for hit in hits:
+        mark = "*" if relevant[id(hit)] else " "
+        print(f"{mark} {search_score(hit):5.2f} {hit.entry.id:26} {hit.entry.summary(80)}")
+    print(
+        "score = embedding similarity + 0.05 × shared-word score; "
+        "* = relevant enough to be given to the model for this request",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -95,6 +95,12 @@ def _z(values: np.ndarray) -> np.ndarray:
     return (values - values.mean()) / spread if spread > 1e-9 else np.zeros_like(values)
 
 
+def search_score(hit: Hit) -> float:
+    """What `lamtui memory search` ranks by and shows: the embedding similarity, nudged
+    by shared words (BM25), comparable across kinds (a Hit's fused score is not)."""
+    return hit.similarity + 0.05 * hit.lexical
+
+
 @dataclass(frozen=True)
 class _Candidate:
     id: str
@@ -391,9 +397,7 @@ class MemoryStore:
                 )
         text = render(chosen["task"], chosen["fact"], chosen["rejection"])
         items = [hit.item() for kind in KINDS for hit in chosen[kind]]
-        demonstrations = [
-            dict(hit.entry.data, similarity=hit.similarity) for hit in chosen["task"]
-        ]
+        demonstrations = [dict(hit.entry.data, similarity=hit.similarity) for hit in chosen["task"]]
         return Recall(text, items, demonstrations=demonstrations)
 
     def search(self, query: str, k: int = 10, kind: Kind | None = None) -> list[Hit]:
@@ -403,7 +407,7 @@ class MemoryStore:
             hits: list[Hit] = []
             for each in (kind,) if kind else KINDS:
                 hits += self._hits(each, self._candidates(each, query, vector)[:k])
-        return sorted(hits, key=lambda h: -h.similarity - 0.05 * h.lexical)[:k]
+        return sorted(hits, key=lambda h: -search_score(h))[:k]
 
     def _duplicate_of(self, entry: Entry, vector: np.ndarray) -> str | None:
         """An existing entry saying the same thing: same normalized text (same id), or

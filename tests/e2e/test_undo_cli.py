@@ -107,3 +107,55 @@ def test_a_stored_secret_never_reaches_the_undo_store(tmp_path: Path, lamtui_hom
 
     report = json.loads(_lamtui(lamtui_home, ws, "undo", "--json", env=env).stdout)
     assert report["restored"] == ["notes.txt"] and (ws / "notes.txt").read_text() == "draft\n"
+
+
+def test_undo_list_is_a_table_for_people_and_json_lines_for_machines(
+    tmp_path: Path, lamtui_home: Path
+) -> None:
+    import re
+    import time
+
+    ws = tmp_path / "ws"
+    (ws / "src").mkdir(parents=True)
+    for name in ("a.py", "b.py", "c.py", "d.py"):
+        (ws / "src" / name).write_text("a = 1\n")
+    (ws / "x").write_text("pear\napple\n")
+    replies = [plan("Edit"), shell("sed -i 's/a/b/' src/*.py"), shell("sort x > out.txt"),
+               finish()]  # fmt: skip
+    before = time.time()
+    _run(lamtui_home, ws, replies, "all")
+
+    table = _lamtui(lamtui_home, ws, "undo", "--list")
+    assert table.returncode == 0, table.stderr
+    text = table.stdout
+    assert not text.lstrip().startswith("{")  # not JSON
+    lines = text.splitlines()
+    head = lines[0]
+    task_id = head.split()[0]
+    # Local time, as a person reads it (the task ran a moment ago).
+    stamp = re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", head)
+    assert stamp is not None, text
+    assert stamp.group(0)[:13] in {
+        time.strftime("%Y-%m-%d %H", time.localtime(t)) for t in (before, time.time())
+    }
+    assert "2 of 2 steps not undone" in head
+    assert f"in {ws.resolve()}" in text
+    step1 = next(line for line in lines if line.strip().startswith("step 1"))
+    step2 = next(line for line in lines if line.strip().startswith("step 2"))
+    # What changed: counted, the first few named, the rest summed up.
+    assert "4 paths: src/a.py, src/b.py, src/c.py, +1 more" in step1, step1
+    assert "1 path: out.txt" in step2, step2
+    assert re.search(r"\d\d:\d\d:\d\d", step1)
+
+    machine = _lamtui(lamtui_home, ws, "undo", "--list", "--json")
+    assert machine.returncode == 0, machine.stderr
+    rows = [json.loads(line) for line in machine.stdout.splitlines()]  # JSON lines
+    assert [r["task_id"] for r in rows] == [task_id]
+    steps = rows[0]["steps"]
+    assert steps[0]["changed"] == ["src/a.py", "src/b.py", "src/c.py", "src/d.py"]
+    assert steps[1]["changed"] == ["out.txt"] and rows[0]["pending"] == [1, 2]
+    assert isinstance(rows[0]["updated"], float)  # epoch seconds for machines
+
+    assert _lamtui(lamtui_home, ws, "undo").returncode == 0
+    after = _lamtui(lamtui_home, ws, "undo", "--list").stdout
+    assert "all undone" in after.splitlines()[0] and after.count("undone") >= 3

@@ -138,3 +138,36 @@ def test_doctor_will_not_rebuild_a_store_another_process_holds(
         holder.close()
     assert not list(get_paths().memory_dir.parent.glob("memory.bak-*"))
     assert len(_json(capsys, "list", "--kind", "fact")) == 1
+
+
+def test_search_results_are_printed_best_first_by_the_score_shown(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store ranks by similarity plus a shared-word bonus; printing the bare similarity
+    made the column look unsorted (0.60 above 0.70). The score shown is the one ranked by."""
+    from lamtui.memory.recall import Hit
+    from lamtui.memory.records import Entry
+    from lamtui.memory.store import MemoryStore, search_score
+
+    def entry(name: str) -> Entry:
+        return Entry(f"fact:{name}", "fact", f"{name} fact", {}, "user")
+
+    # A: fewer embedding points, many shared words; B: the reverse; C: weakest.
+    a = Hit(entry("a"), 0.60, 3.0, 0.0)
+    b = Hit(entry("b"), 0.70, 0.0, 0.0)
+    c = Hit(entry("c"), 0.10, 0.0, 0.0)
+    monkeypatch.setattr(MemoryStore, "search", lambda self, query, k, kind=None: [c, a, b])
+    capsys.readouterr()
+    assert run("search", "anything") == 0
+    out = capsys.readouterr().out.splitlines()
+    rows = [line for line in out if "fact:" in line]
+    scores = [float(row[1:].split()[0]) for row in rows]
+    ids = [row[1:].split()[1] for row in rows]
+    assert ids == ["fact:a", "fact:b", "fact:c"]
+    assert scores == sorted(scores, reverse=True) == [0.75, 0.70, 0.10]
+    assert search_score(a) > search_score(b)  # what the store itself sorts by
+
+    hits = _json(capsys, "search", "anything")
+    assert [h["id"] for h in hits] == ["fact:a", "fact:b", "fact:c"]
+    assert [h["rank_score"] for h in hits] == [0.75, 0.7, 0.1]
+    assert [h["score"] for h in hits] == [0.6, 0.7, 0.1]  # the similarity, as before
