@@ -34,6 +34,7 @@ from lamtui.contract.modes import POLICY_MODES, as_policy_mode
 from lamtui.errors import LamtuiError
 from lamtui.lam.base import Backend
 from lamtui.ui.commands import LamtuiCommands
+from lamtui.ui.memory_link import MemoryLink
 from lamtui.ui.messages import (
     AnswerRequested,
     BackendFailed,
@@ -58,8 +59,6 @@ if TYPE_CHECKING:
     from lamtui.agent.events import Decision, Event, TokenStats
     from lamtui.agent.loop import Agent, AgentOptions
     from lamtui.config import Settings
-    from lamtui.memory.store import MemoryStore
-    from lamtui.safety.secrets import SecretStore
     from lamtui.ui.approver import Reply
     from lamtui.ui.screens.gate import GateScreen
 
@@ -121,10 +120,7 @@ class LamtuiApp(App[int]):
         self.viewed: str | None = None  # the task shown in the plan tree and action log
         self.active: str | None = None  # the running task
         self._agent: Agent | None = None
-        # Opened in the background once the model is ready (or by the first task).
-        self._memory: MemoryStore | None = None
-        self._memory_tried = False
-        self._memory_lock = threading.Lock()
+        self.memory_link = MemoryLink(self._post)  # opened after the model, or by the first task
         self._cancel: CancelToken | None = None
         self._task_running = False
         self._starting_request = ""
@@ -176,7 +172,7 @@ class LamtuiApp(App[int]):
     def on_mount(self) -> None:
         self.status.set(model=self.model_label(), policy=self.policy_mode)
         if self.settings is not None:
-            self.status.set(memory=self.memory_state())
+            self.status.set(memory=self.memory_link.state(self.settings))
         self.action_log.write(f"workspace: {self.workspace}")
         self.activity.set_activity(f"loading model {self.model_label()}", busy=True)
         # After the first frame: heavy imports and loading must not delay it.
@@ -253,7 +249,9 @@ class LamtuiApp(App[int]):
         self.settings = message.settings
         self.policy_mode = self._policy_override or message.settings.policy.mode
         self.status.set(
-            model=self.model_label(), policy=self.policy_mode, memory=self.memory_state()
+            model=self.model_label(),
+            policy=self.policy_mode,
+            memory=self.memory_link.state(self.settings),
         )
         for warning in message.settings.warnings:  # e.g. project-file keys it may not set
             self.notify(warning, title="settings ignored", severity="warning", timeout=15)
@@ -266,7 +264,8 @@ class LamtuiApp(App[int]):
         info = message.backend.info
         self.status.set(model=info.model, load_state="ready", context_size=info.context_size)
         self.activity.set_activity(f"model {info.model} ready ({message.seconds:.1f} s)", False)
-        self._open_memory_soon()
+        if self.memory_link.open_soon(self.settings):
+            self.status.set(memory="loading")
         if self._queued_request:
             request, self._queued_request = self._queued_request, ""
             self.start_task(request)
@@ -280,7 +279,7 @@ class LamtuiApp(App[int]):
             return
         self.load_state, self.load_error = "failed", message.error
         # Memory opens after the model: with none it does not load either.
-        self.status.set(load_state="failed", memory="–" if self._memory is None else "on")
+        self.status.set(load_state="failed", memory="–" if self.memory_link.store is None else "on")
         self.activity.set_activity(f"model not loaded: {message.error}", busy=False)
         self.action_log.write(_error_text(f"model not loaded: {message.error}"))
         self.notify(message.error, title="model not loaded", severity="error", timeout=10)
@@ -340,8 +339,8 @@ class LamtuiApp(App[int]):
         self._starting_request = request
         self.refresh_bindings()
         self.activity.set_activity("planning", busy=True)
-        if self._memory is None:
-            self.status.set(memory=self.memory_state())
+        if self.memory_link.store is None:
+            self.status.set(memory=self.memory_link.state(self.settings))
         self.run_worker(
             partial(self._drive, self.backend, self.settings, options, self._cancel, request),
             name="agent",
@@ -375,7 +374,7 @@ class LamtuiApp(App[int]):
         try:
             approver = UiApprover(self._post, cancel, self._quitting, lambda: self.is_running)
             secrets = SecretStore(settings.secrets.backend)
-            memory = self._open_memory(settings, secrets)
+            memory = self.memory_link.open(settings, secrets)
             agent = Agent(
                 backend, approver, self.workspace, options, cancel, secrets=secrets, memory=memory
             )
@@ -392,47 +391,11 @@ class LamtuiApp(App[int]):
             self._agent = None
             self._post(TaskEnded(error))
 
-    def memory_state(self) -> str:
-        """What the status bar says about memory before a task has recalled anything."""
-        if self._memory is not None:
-            return "on"
-        enabled = self.settings is not None and self.settings.memory.enabled
-        if not enabled or (self._memory_tried and not self._memory_lock.locked()):
-            return "off"
-        return "loading"
-
-    def _open_memory_soon(self) -> None:
-        """Open the store while the user types the first request (loading its embedder
-        takes a moment), in a daemon thread: quitting must not wait for it."""
-        settings = self.settings
-        if settings is None or not settings.memory.enabled or self._memory_tried:
-            return
-        self.status.set(memory="loading")
-        threading.Thread(
-            target=self._open_memory, args=(settings,), name="lamtui-memory", daemon=True
-        ).start()
-
-    def _open_memory(
-        self, settings: Settings, secrets: SecretStore | None = None
-    ) -> MemoryStore | None:
-        """A thread, never the UI's: the store, opened once per session. A store that
-        fails mid-task is not retried until the app restarts."""
-        with self._memory_lock:
-            if not self._memory_tried:
-                from lamtui.memory.session import try_open_memory
-                from lamtui.safety.secrets import SecretStore
-
-                self._memory_tried = True
-                redactor = (secrets or SecretStore(settings.secrets.backend)).redactor()
-                self._memory, problem = try_open_memory(settings, redactor)
-                self._post(MemoryOpened(problem))
-        return self._memory
-
     def on_memory_opened(self, message: MemoryOpened) -> None:
         if message.problem:
             self.notify(message.problem, title="memory", severity="warning")
-        if not (self._task_running and self._memory is not None):
-            self.status.set(memory=self.memory_state())  # a task sets its own count
+        if not (self._task_running and self.memory_link.store is not None):
+            self.status.set(memory=self.memory_link.state(self.settings))  # a task sets its count
 
     def on_events_ready(self, _: EventsReady) -> None:
         self.apply_events(self._drain())
@@ -476,7 +439,7 @@ class LamtuiApp(App[int]):
                 continue
             if isinstance(event, MemoryUsed):
                 self.status.set(memory=str(len(event.items)))
-            elif isinstance(event, TaskStarted) and self._memory is not None:
+            elif isinstance(event, TaskStarted) and self.memory_link.store is not None:
                 self.status.set(memory="0")  # until MemoryUsed says otherwise
             self._follow(event)
             if record.task_id == self.viewed:
@@ -688,8 +651,8 @@ class LamtuiApp(App[int]):
     def _memory_report(self, hint: str) -> None:
         from lamtui.agent.events import MemoryUsed
 
-        if self._memory is None:
-            state = "not opened yet" if not self._memory_tried else "off or unavailable"
+        if self.memory_link.store is None:
+            state = "not opened yet" if not self.memory_link.tried else "off or unavailable"
             self.notify(f"memory is {state}; {hint}", title="memory")
             return
         record = self.tasks.get(self.viewed or "")
