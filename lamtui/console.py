@@ -9,6 +9,7 @@ import shlex
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from lamtui.agent.approval import (
@@ -146,18 +147,28 @@ class TerminalApprover:
 
     name = "ask"
 
-    def __init__(self, tty_in: TextIO, out: TextIO | None = None) -> None:
+    def __init__(
+        self,
+        tty_in: TextIO,
+        out: TextIO | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> None:
         self.inp = tty_in
         self.out = out or sys.stderr
-        # True while blocked on the terminal: a Ctrl+C handler then raises PromptCancelled
-        # into the read (a handler that returns would let readline carry on reading).
+        # True while at the prompt: a Ctrl+C handler then raises PromptCancelled into the
+        # read (a handler that returns would let readline carry on reading).
         self.asking = False
+        # Whether the task was cancelled already: a Ctrl+C that came just before the
+        # prompt (when the handler could not raise into it) must not leave it reading.
+        self.cancelled = cancelled or (lambda: False)
 
     def _ask(self, prompt: str) -> str:
-        self.out.write(prompt)
-        self.out.flush()
-        self.asking = True
+        self.asking = True  # before the prompt shows: no moment where a Ctrl+C is lost
         try:
+            if self.cancelled():
+                raise PromptCancelled
+            self.out.write(prompt)
+            self.out.flush()
             line = self.inp.readline()
         finally:
             self.asking = False

@@ -195,6 +195,8 @@ def handle(args: argparse.Namespace) -> int:
         )
     backend = open_backend(settings.model)
     cancel = CancelToken()
+    if isinstance(approver, TerminalApprover):
+        approver.cancelled = lambda: cancel.cancelled
     previous = signal.getsignal(signal.SIGINT)
 
     def on_sigint(signum: int, frame: FrameType | None) -> None:

@@ -217,3 +217,23 @@ def test_the_printed_summary_counts_actions_that_ran(tmp_path: Path) -> None:
     proc = _run_cli(tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "(1 action run," in proc.stderr and "2 actions" not in proc.stderr
+
+
+def test_a_ctrl_c_just_before_the_prompt_still_cancels_it() -> None:
+    """Ctrl+C landing after the proposal is printed but before the prompt reads (the
+    signal handler cannot raise into a read that has not started) must not leave the
+    prompt waiting for a line: the prompt sees the cancel and gives up at once."""
+    from lamtui.agent.approval import PROMPT_CANCELLED_REASON
+    from lamtui.console import TerminalApprover
+    from lamtui.contract.schema import Action
+
+    cancel = CancelToken()
+    out = io.StringIO()
+    approver = TerminalApprover(io.StringIO("y\n"), out, cancelled=lambda: cancel.cancelled)
+    action = Action.model_validate(json.loads(shell("touch made.txt")))
+    proposal = Proposal("t", 1, "make it", action, {"risk": "workspace_write"}, "")
+    cancel.cancel()  # the Ctrl+C came first
+    decision = approver.decide(proposal)
+    assert decision.kind == "reject" and decision.reason == PROMPT_CANCELLED_REASON
+    assert "run it?" not in out.getvalue()  # it never asked
+    assert not approver.asking
