@@ -22,10 +22,11 @@ import re
 import subprocess
 import time
 import tomllib
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from importlib import resources
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -235,7 +236,21 @@ class BuiltinSuite:
     judged_by_gold = False  # its own checks decide; the gold only serves the step eval
 
     def __init__(self, path: Path | None = None) -> None:
-        self._specs = {spec.id: spec for spec in load_specs(path)}
+        self._use(load_specs(path))
+
+    @classmethod
+    def from_specs(cls, specs: Iterable[TaskSpec]) -> Self:
+        """A suite of specs made in memory (the explore pool's), judged like the file's."""
+        suite = cls.__new__(cls)
+        suite._use(list(specs))
+        return suite
+
+    def _use(self, specs: list[TaskSpec]) -> None:
+        counts = Counter(spec.id for spec in specs)
+        duplicates = sorted(i for i, n in counts.items() if n > 1)
+        if duplicates:
+            raise LamtuiError(f"{self.name} suite: duplicate task ids {duplicates}")
+        self._specs = {spec.id: spec for spec in specs}
         # Splits in the order the data first uses them: fixed as long as the file is.
         self.splits: tuple[str, ...] = tuple(
             dict.fromkeys(spec.split for spec in self._specs.values())
@@ -245,17 +260,18 @@ class BuiltinSuite:
         try:
             return self._specs[task.id]
         except KeyError:
-            raise LamtuiError(f"task {task.id!r} is not in the builtin suite") from None
+            raise LamtuiError(f"task {task.id!r} is not in the {self.name} suite") from None
 
     def tasks(self, split: str | None = None) -> list[EvalTask]:
         if split is not None and split not in self.splits:
             raise LamtuiError(
-                f"the builtin suite has no split {split!r}", hint=f"one of {', '.join(self.splits)}"
+                f"the {self.name} suite has no split {split!r}",
+                hint=f"one of {', '.join(self.splits)}",
             )
         return [
             EvalTask(
                 id=spec.id,
-                suite=NAME,
+                suite=self.name,
                 split=spec.split,
                 query=spec.request,
                 gold=spec.solution[0] if len(spec.solution) == 1 else None,
