@@ -14,9 +14,10 @@ import json
 from lamtui.agent import prompts
 from lamtui.contract.schema import action_schema
 from lamtui.lam.adapters import shipped_adapter_dir
-from lamtui.lam.base import GenerationRequest, Message, collect
+from lamtui.lam.base import GenerationRequest, Message
 from lamtui.lam.catalog import get_entry, resolve_model
 from lamtui.lam.llamacpp import LlamaCppBackend
+from tests.helpers import collect
 
 REQUESTS = [
     "list the files here",

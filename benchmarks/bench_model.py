@@ -21,10 +21,10 @@ import sys
 import time
 
 from benchmarks.common import Report, Rows, bundled_backend
-from lamtui.agent.prompts import action_messages
 from lamtui.contract.schema import action_schema
-from lamtui.lam.base import GenerationRequest, Message, collect
+from lamtui.lam.base import GenerationRequest, Message
 from lamtui.lam.llamacpp import LlamaCppBackend
+from tests.helpers import action_messages, collect
 
 REQUESTS = [
     "list the files here",

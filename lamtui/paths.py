@@ -26,10 +26,6 @@ class Paths:
         return self.data_dir / "models"
 
     @property
-    def logs_dir(self) -> Path:
-        return self.data_dir / "logs"
-
-    @property
     def outputs_dir(self) -> Path:
         return self.data_dir / "outputs"
 

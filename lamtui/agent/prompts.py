@@ -255,9 +255,9 @@ def action_json(
     plan_update: list[str] | None = None,
 ) -> str:
     """An action exactly as the agent appends the model's action (Action.to_json)."""
-    action = Action(
-        thought=thought, tool=tool, args=args, status=status, plan_update=plan_update
-    )  # type: ignore[arg-type]  # tool and status are checked by the model's validators
+    fields = {"thought": thought, "tool": tool, "args": args, "status": status}
+    # tool and status are plain strings here: the model's validators check them
+    action = Action.model_validate({**fields, "plan_update": plan_update})
     return action.to_json()
 
 
@@ -272,14 +272,3 @@ def observation(text: str, *, step_failed: bool = False, next_cue: str = "") -> 
     if next_cue:
         parts.append(next_cue)
     return "\n".join(parts)
-
-
-def action_messages(request: str, environment: str) -> list[Message]:
-    """A single-action prompt (no plan): used by tests and benchmarks of the runtime."""
-    return [
-        Message("system", SYSTEM),
-        *EXAMPLES,
-        Message("user", f"Request: {request}\n{environment}\n{PLAN_CUE}"),
-        Message("assistant", _plan("Do what was asked", [request])),
-        Message("user", step_cue(1, 1, request)),
-    ]

@@ -13,7 +13,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -404,17 +404,3 @@ class TaskRunner:
         result.timed_out = watchdog.fired
         result.duration = time.monotonic() - started
         return tally
-
-
-def run_tasks(
-    runner: TaskRunner,
-    tasks: list[EvalTask],
-    progress: Callable[[int, int, TaskResult], None] | None = None,
-) -> list[TaskResult]:
-    results: list[TaskResult] = []
-    for n, task in enumerate(tasks, 1):
-        result = runner.run(task)
-        results.append(result)
-        if progress is not None:
-            progress(n, len(tasks), result)
-    return results

@@ -91,14 +91,6 @@ class Backend(Protocol):
     def close(self) -> None: ...
 
 
-def collect(stream: Iterator[StreamItem]) -> GenerationResult:
-    """Drain a stream and return its result (for callers that do not need the tokens)."""
-    for item in stream:
-        if isinstance(item, GenerationResult):
-            return item
-    raise RuntimeError("backend stream ended without a result")
-
-
 class Stopwatch:
     def __init__(self) -> None:
         self.start = time.perf_counter()

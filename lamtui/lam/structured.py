@@ -91,17 +91,3 @@ def stream_structured(
         f"the model gave invalid output {len(failures)} times; last: {failures[-1].error}",
         "try a larger model (`lamtui models list`) or rephrase the request",
     )
-
-
-def generate_structured(
-    backend: Backend,
-    messages: list[Message],
-    schema: dict[str, Any],
-    parse: Callable[[str], T],
-    **kwargs: Any,
-) -> Structured[T]:
-    """Drain stream_structured and return its value."""
-    for item in stream_structured(backend, messages, schema, parse, **kwargs):
-        if isinstance(item, Structured):
-            return item
-    raise RuntimeError("structured stream ended without a value")

@@ -109,11 +109,6 @@ def load_trajectories(
     yield from read_records(path or trajectories_file(), report)
 
 
-def find_trajectory(task_id: str, path: Path | None = None) -> dict[str, Any] | None:
-    matches = [t for t in load_trajectories(path) if str(t.get("id", "")).startswith(task_id)]
-    return matches[-1] if len(matches) == 1 else (None if not matches else matches[-1])
-
-
 def _keep_step(step: dict[str, Any], include: str) -> bool:
     if include == "all":
         return True

@@ -13,11 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from lamtui.agent.prompts import action_messages
 from lamtui.contract.schema import action_schema, parse_action
 from lamtui.errors import ModelError
 from lamtui.lam.openai import OpenAIBackend
-from lamtui.lam.structured import generate_structured
+from tests.helpers import action_messages, generate_structured
 
 pytestmark = pytest.mark.real_model
 

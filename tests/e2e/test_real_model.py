@@ -8,11 +8,10 @@ import jsonschema
 import pytest
 
 from lamtui.agent import prompts
-from lamtui.agent.prompts import action_messages
 from lamtui.contract.cancel import CancelToken
 from lamtui.contract.schema import action_schema, parse_action
-from lamtui.lam.base import Backend, GenerationRequest, Message, TokenChunk, collect
-from lamtui.lam.structured import generate_structured
+from lamtui.lam.base import Backend, GenerationRequest, Message, TokenChunk
+from tests.helpers import action_messages, collect, generate_structured
 
 pytestmark = pytest.mark.real_model
 

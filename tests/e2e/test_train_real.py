@@ -43,8 +43,9 @@ _GENERATE = """
 import json, sys
 from pathlib import Path
 from lamtui.agent import prompts
-from lamtui.lam.base import GenerationRequest, Message, collect
+from lamtui.lam.base import GenerationRequest, Message
 from lamtui.lam.llamacpp import LlamaCppBackend
+from tests.helpers import collect
 
 base, adapter = Path(sys.argv[1]), sys.argv[2]
 backend = LlamaCppBackend(

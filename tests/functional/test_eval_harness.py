@@ -17,11 +17,12 @@ from lamtui.cli import main
 from lamtui.eval.intercode import InterCodeSuite
 from lamtui.eval.metrics import summarize
 from lamtui.eval.registry import get_suite
-from lamtui.eval.runner import EvalOptions, TaskResult, TaskRunner, run_tasks
+from lamtui.eval.runner import EvalOptions, TaskResult, TaskRunner
 from lamtui.eval.suite import EvalTask, Suite
 from lamtui.lam.base import GenerationRequest
 from lamtui.lam.scripted import ScriptedBackend
 from tests.functional.agent_helpers import finish, plan, shell
+from tests.helpers import run_tasks
 
 WORKSPACE = re.compile(r"Workspace: (\S+) \(")
 

@@ -8,9 +8,9 @@ import pytest
 
 from lamtui.contract.schema import action_schema, parse_action
 from lamtui.errors import ModelError, ModelOutputError
-from lamtui.lam.base import GenerationRequest, Message, collect
+from lamtui.lam.base import GenerationRequest, Message
 from lamtui.lam.openai import OpenAIBackend, api_root, server_schema
-from lamtui.lam.structured import generate_structured
+from tests.helpers import collect, generate_structured
 
 GOOD = json.dumps(
     {

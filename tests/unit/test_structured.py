@@ -8,9 +8,10 @@ import pytest
 from lamtui.contract.cancel import CancelToken
 from lamtui.contract.schema import action_schema, parse_action
 from lamtui.errors import Cancelled, ModelError, ModelOutputError
-from lamtui.lam.base import GenerationRequest, Message, TokenChunk, collect
+from lamtui.lam.base import GenerationRequest, Message, TokenChunk
 from lamtui.lam.scripted import ScriptedBackend
-from lamtui.lam.structured import AttemptFailed, Structured, generate_structured, stream_structured
+from lamtui.lam.structured import AttemptFailed, Structured, stream_structured
+from tests.helpers import collect, generate_structured
 
 GOOD = json.dumps(
     {
