@@ -170,6 +170,9 @@ def test_reference_solutions_pass_and_doing_nothing_fails(task: PoolTask, tmp_pa
     assert verdict.success, verdict.reasons
     verdict = _judge(task, nothing, [], "")
     assert not verdict.success and verdict.reasons
+    # Printing the whole fixture (every path, every file) answers nothing by chance.
+    dump = "\n".join([*task.spec.files, *task.spec.dirs, *task.spec.files.values()])
+    assert not _judge(task, nothing, [dump], "").success
 
 
 # --- plausible wrong solutions fail -----------------------------------------------------

@@ -47,6 +47,10 @@ fingerprints is validation), so no training pool, whatever its seed, holds a val
 task. `validation_slice()` is the fixed slice: the first VALIDATION_SIZE validation tasks
 of VALIDATION_SEED, round-robin over the templates.
 
+Checks that check: every reference solution passes, doing nothing fails, and so does
+printing the whole fixture (a number to count never shows in the files already; a value
+to read off a file comes with decoy values that must not be in the answer).
+
 Disjointness: no request is near a builtin or InterCode-Bash request, and no reference
 command is a gold command (train.decontam and memory.disjoint's criteria;
 tests/functional/test_explore_pool.py).

@@ -55,6 +55,7 @@ class Draft:
     dirs: list[str] = field(default_factory=list)
     modes: dict[str, str] = field(default_factory=dict)
     mtimes: dict[str, float] = field(default_factory=dict)
+    read_off: bool = False  # the answer is a value read off a file, so it is in the fixture
 
 
 Build = Callable[[random.Random], Draft]

@@ -13,6 +13,7 @@ import hashlib
 import itertools
 import json
 import random
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -72,8 +73,23 @@ def part_of(print_: str) -> str:
     return "validation" if int(print_[:8], 16) % VALIDATION_EVERY == 0 else "train"
 
 
-def draft_task(template: Template, r: random.Random) -> tuple[PoolTask, str]:
-    """One task of `template` and its fingerprint."""
+def leaks(spec: TaskSpec) -> bool:
+    """Whether a number the task asks for already shows in its fixture (a cell, a minute,
+    a version): printing the file would then "find" it, and a trajectory that only did
+    that would be verified. Such candidates are not taken."""
+    check = spec.check
+    numbers = [v for v in [check.answer or "", *check.answer_all, *check.answer_any] if v.isdigit()]
+    if not numbers:
+        return False
+    texts = [*spec.files, *spec.files.values()]
+    # As the checker matches answers: a whole token, so 7 is not in 17 nor in 07.
+    found = [re.compile(rf"(?<![\w.\-]){v}(?!\w|\.\w|,\d)") for v in numbers]
+    return any(pattern.search(text) for pattern in found for text in texts)
+
+
+def draft_task(template: Template, r: random.Random) -> tuple[PoolTask, str, bool]:
+    """One task of `template`, its fingerprint, and whether it is fit for the pool (its
+    answer, unless read off a file, does not show in the fixture)."""
     draft: Draft = template.build(r)
     raw = {
         "id": template.name,  # replaced below, once the fingerprint is known
@@ -93,7 +109,7 @@ def draft_task(template: Template, r: random.Random) -> tuple[PoolTask, str]:
     print_ = fingerprint(spec)
     spec = spec.model_copy(update={"id": f"{template.name}-{print_[:10]}"})
     task = PoolTask(spec, template.name, part_of(print_), tuple(draft.actions), draft.summary)
-    return task, print_
+    return task, print_, draft.read_off or not leaks(spec)
 
 
 def _stream(template: Template, seed: int, part: str, seen: set[str]) -> Iterator[PoolTask]:
@@ -101,8 +117,9 @@ def _stream(template: Template, seed: int, part: str, seen: set[str]) -> Iterato
     candidates in a row bring nothing new (the template is exhausted)."""
     misses = 0
     for round_ in itertools.count():
-        task, print_ = draft_task(template, random.Random(f"pool:{seed}:{template.name}:{round_}"))
-        if print_ in seen or task.part != part:
+        r = random.Random(f"pool:{seed}:{template.name}:{round_}")
+        task, print_, fit = draft_task(template, r)
+        if print_ in seen or task.part != part or not fit:
             misses += 1
             if misses >= MAX_MISSES:
                 return

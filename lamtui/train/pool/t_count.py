@@ -5,6 +5,7 @@ that writes its count into a file (count → write)."""
 from __future__ import annotations
 
 import random
+from collections import Counter
 
 from lamtui.train.pool import words as w
 from lamtui.train.pool.base import Draft, phrase, read, shell, template, write
@@ -297,6 +298,7 @@ def read_ini_value(r: random.Random) -> Draft:
         [read(path)],
         {"answer": value, "answer_none": [v for v in values if v != value]},
         summary=f"The [{section}] {key} is {value}.",
+        read_off=True,
         files={path: w.ini_text(sections)},
     )
 
@@ -328,6 +330,7 @@ def read_json_nested(r: random.Random) -> Draft:
         [read(path)],
         {"answer": value, "answer_none": [str(v) for v in values if str(v) != value]},
         summary=f"{block}.{key} is {value}.",
+        read_off=True,
         files={path: w.json_text(data)},
     )
 
@@ -391,7 +394,8 @@ def read_md_owner(r: random.Random) -> Draft:
 @template("last-log-time", "read")
 def last_log_time(r: random.Random) -> Draft:
     path, records, text = _log(r)
-    level = r.choice(sorted({rec[1] for rec in records}))
+    counts = Counter(rec[1] for rec in records)
+    level = r.choice(sorted(lvl for lvl, n in counts.items() if n >= 2))  # one is earlier
     times = [rec[0] for rec in records if rec[1] == level]
     request = phrase(
         r,
@@ -401,14 +405,11 @@ def last_log_time(r: random.Random) -> Draft:
         path=path,
     )
     command = f"grep -w {level} {path} | tail -n 1"
-    check: dict[str, object] = {"answer": times[-1]}
-    if len(times) > 1:
-        check["answer_none"] = times[:-1]
     return Draft(
         request,
         [command],
         [shell(command)],
-        check,
+        {"answer": times[-1], "answer_none": times[:-1]},
         summary=f"The last {level} line is from {times[-1]}.",
         files={path: text},
     )
