@@ -10,7 +10,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import TextIO
 
 from lamtui.agent.approval import (
     PROMPT_CANCELLED_REASON,
@@ -36,37 +36,17 @@ from lamtui.agent.events import (
     TokenStats,
 )
 from lamtui.contract.schema import Action
+from lamtui.present import STATUS_MARK, describe_action, format_plan
 
-STATUS_MARK = {
-    "pending": " ",
-    "running": ">",
-    "done": "x",
-    "failed": "!",
-    "skipped": "-",
-    "revised": "~",
-}
-
-
-def describe_action(action: Action) -> str:
-    args = action.args
-    if action.tool == "shell":
-        return f"$ {args['command']}"
-    if action.tool == "edit_file":
-        return f"edit {args['path']}"
-    if action.tool == "write_file":
-        return f"write {args['path']} ({len(args['content'])} chars)"
-    if action.tool in ("read_file", "list_dir"):
-        return f"{action.tool} {args['path']}"
-    return f"{action.tool}: {next(iter(args.values()), '')}"
-
-
-def format_plan(plan: dict[str, Any]) -> str:
-    lines = [f"Plan: {plan.get('goal', '')}"]
-    for sub in plan.get("subtasks", []):
-        lines.append(f"  {sub['title']}")
-        for step in sub["steps"]:
-            lines.append(f"    [{STATUS_MARK.get(step['status'], '?')}] {step['title']}")
-    return "\n".join(lines)
+# Re-exported until lamtui.ui imports them from lamtui.present.
+__all__ = [
+    "STATUS_MARK",
+    "EventPrinter",
+    "TerminalApprover",
+    "describe_action",
+    "format_plan",
+    "print_json_event",
+]
 
 
 class EventPrinter:

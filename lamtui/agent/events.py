@@ -1,11 +1,15 @@
 """What Agent.run yields. Plain dataclasses: the TUI renders them, `lamtui run --json`
-prints them, trajectories record them. Nothing here knows who is watching."""
+prints them, trajectories record them. Nothing here knows who is watching.
+
+`AgentEvent` is the closed union of every event class: consumers `match` on it and end
+with `case _: assert_never(event)`, so a new event kind is a type error until each
+consumer handles it."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 from lamtui.contract.result import ActionResult
 from lamtui.contract.schema import Action
@@ -186,3 +190,45 @@ class TaskFinished(Event):
     steps: int
     duration: float
     trajectory_id: str = ""
+
+
+AgentEvent: TypeAlias = (
+    TaskStarted
+    | MemoryUsed
+    | ModelToken
+    | ModelRetry
+    | TokenStats
+    | PlanUpdated
+    | ActionProposed
+    | ActionEdited
+    | ActionDecided
+    | OutputChunk
+    | ActionFinished
+    | AskUser
+    | UserAnswered
+    | Notice
+    | TaskFinished
+)
+
+__all__ = [
+    "ActionDecided",
+    "ActionEdited",
+    "ActionFinished",
+    "ActionProposed",
+    "AgentEvent",
+    "AskUser",
+    "Decision",
+    "DecisionKind",
+    "Event",
+    "MemoryUsed",
+    "ModelRetry",
+    "ModelToken",
+    "Notice",
+    "Outcome",
+    "OutputChunk",
+    "PlanUpdated",
+    "TaskFinished",
+    "TaskStarted",
+    "TokenStats",
+    "UserAnswered",
+]

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from lamtui.agent.approval import Approver, Proposal, safe_decide
-from lamtui.agent.events import ActionEdited, Decision, Event
+from lamtui.agent.events import ActionEdited, AgentEvent, Decision
 from lamtui.contract.risk import Assessment
 from lamtui.contract.schema import Action
 from lamtui.safety.policy import Policy, assess
@@ -53,7 +53,7 @@ class GateContext:
 
 def decide(
     ctx: GateContext, action: Action, assessment: Assessment, preview: str
-) -> Generator[Event, None, Gated]:
+) -> Generator[AgentEvent, None, Gated]:
     """Decide on `action`. Yields an ActionEdited event for each edit the user makes."""
     if assessment.verdict == "deny":
         reason = "; ".join(assessment.reasons)
@@ -109,7 +109,7 @@ def decide(
 
 def _show_edit(
     ctx: GateContext, action: Action, assessment: Assessment, preview: str
-) -> Generator[Event, None, None]:
+) -> Generator[AgentEvent, None, None]:
     data: dict[str, Any] = assessment.to_dict()
     ctx.audit(
         "proposal",

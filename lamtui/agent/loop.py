@@ -23,9 +23,9 @@ from lamtui.agent.events import (
     ActionDecided,
     ActionFinished,
     ActionProposed,
+    AgentEvent,
     AskUser,
     Decision,
-    Event,
     MemoryUsed,
     ModelRetry,
     ModelToken,
@@ -44,6 +44,7 @@ from lamtui.agent.observe import describe, snapshot
 from lamtui.agent.outcome import Ledger, judge_finish, repeat_text
 from lamtui.agent.plan import PlanTree, Step
 from lamtui.agent.redact_events import redacted_events
+from lamtui.agent.sinks import TaskSinks
 from lamtui.contract.cancel import CancelToken
 from lamtui.contract.result import ActionResult
 from lamtui.contract.result import OutputChunk as ShellChunk
@@ -55,11 +56,9 @@ from lamtui.lam.structured import AttemptFailed, Structured, stream_structured
 from lamtui.memory.errors import MemoryUnavailable
 from lamtui.memory.remember import is_remember_request
 from lamtui.paths import get_paths
-from lamtui.record.audit import AuditLog
 from lamtui.record.trajectory import TrajectoryRecorder
 from lamtui.safety.policy import Policy, assess, suggest_rule_drafts
 from lamtui.safety.redact import Redactor, redact_cut
-from lamtui.safety.rules import save_rule
 from lamtui.safety.secrets import SecretStore
 
 if TYPE_CHECKING:
@@ -128,13 +127,18 @@ class _Task:
 
 
 class Agent:
+    """Built by lamtui.session.new_agent, which hands it its sinks and redactor."""
+
     def __init__(
         self,
         backend: Backend,
         approver: Approver | None,
         workspace: Path,
-        options: AgentOptions | None = None,
-        cancel: CancelToken | None = None,
+        options: AgentOptions,
+        cancel: CancelToken,
+        *,
+        sinks: TaskSinks,
+        redact: Redactor,
         secrets: SecretStore | None = None,
         memory: AgentMemory | None = None,
         examples: ExampleSource | None = None,
@@ -142,27 +146,23 @@ class Agent:
         self.backend = backend
         self.approver = approver
         self.workspace = workspace.resolve()
-        self.options = options or AgentOptions()
-        self.cancel = cancel or CancelToken()
+        self.options = options
+        self.cancel = cancel
         self.secrets = secrets
         self.memory = memory  # None: work without memory (off, or it failed to open)
-        # A trained LAM is shown the nearest corpus examples; the shipped corpus by default.
-        if examples is None and backend.info.prompt_style == "lam":
-            from lamtui.memory.examples import shipped_index
-
-            examples = shipped_index()
-        self.examples = examples
-        # Redaction is always on: stored secrets by value, credentials by pattern.
-        self.redact: Redactor = secrets.redactor() if secrets else Redactor()
-        self.audit = AuditLog(redact=self.redact) if self.options.record else None
+        self.examples = examples  # the worked pairs a trained LAM is shown
+        self.sinks = sinks
+        # Every event and prompt is redacted: stored secrets by value, credentials by pattern.
+        self.redact = redact
+        self.audit = sinks.audit
 
     # -- the cycle ----------------------------------------------------------------
 
-    def run(self, request: str) -> Iterator[Event]:
+    def run(self, request: str) -> Iterator[AgentEvent]:
         # Every event is redacted on its way out: the TUI, --json and the printer read them.
         yield from redacted_events(self._run(request), self.redact)
 
-    def _run(self, request: str) -> Iterator[Event]:
+    def _run(self, request: str) -> Iterator[AgentEvent]:
         task_id = new_task_id()
         problem = _request_problem(request)
         if problem:
@@ -175,18 +175,12 @@ class Agent:
             return
         env = snapshot(self.workspace)
         task = _Task(task_id, request, self.workspace, self._opening(request, env, None))
-        # The recorder also feeds memory, so it exists when either wants the record.
-        if self.options.record or self.memory is not None:
-            task.recorder = TrajectoryRecorder(
-                task_id,
-                request,
-                str(self.workspace),
-                _model_info(self.backend),
-                redact=self.redact,
-                environment=env,
-            )
-        if self.options.undo:
-            task.undo = UndoStore(task_id, self.workspace, secrets=self.secrets)
+        trajectories, undo = self.sinks.trajectories, self.sinks.undo
+        if trajectories is not None:
+            model = _model_info(self.backend)
+            task.recorder = trajectories.start(task_id, request, str(self.workspace), model, env)
+        if undo is not None:
+            task.undo = undo(task_id, self.workspace)
         self._audit(
             "task_started",
             task,
@@ -222,8 +216,8 @@ class Agent:
         trajectory_id = ""
         if task.recorder is not None:
             record = task.recorder.build(task.messages, outcome, summary)
-            if self.options.record:
-                trajectory_id = task.recorder.save(record)
+            assert self.sinks.trajectories is not None
+            trajectory_id = self.sinks.trajectories.save(task.recorder, record)
             if outcome == "finished":
                 yield from self._remember_task(task, record)
         self._audit(
@@ -268,7 +262,7 @@ class Agent:
 
     # -- memory: recall before planning, remember after; never fatal --------------------
 
-    def _recall(self, task: _Task) -> Generator[Event, None, Recall | None]:
+    def _recall(self, task: _Task) -> Generator[AgentEvent, None, Recall | None]:
         if self.memory is None:
             return None
         try:
@@ -284,7 +278,7 @@ class Agent:
         yield MemoryUsed(task.id, items=found.items)
         return found
 
-    def _remember_task(self, task: _Task, record: dict[str, Any]) -> Iterator[Event]:
+    def _remember_task(self, task: _Task, record: dict[str, Any]) -> Iterator[AgentEvent]:
         if self.memory is None:
             return
         try:
@@ -295,7 +289,7 @@ class Agent:
         if entry_id:
             yield Notice(task.id, level="info", message=f"remembered this task ({entry_id})")
 
-    def _remember_rejection(self, task: _Task, action: Action, reason: str) -> Iterator[Event]:
+    def _remember_rejection(self, task: _Task, action: Action, reason: str) -> Iterator[AgentEvent]:
         if self.memory is None:
             return
         try:
@@ -303,7 +297,7 @@ class Agent:
         except MemoryUnavailable as exc:
             yield self._memory_lost(task.id, exc)
 
-    def _remember_fact(self, task_id: str, fact: str) -> Iterator[Event]:
+    def _remember_fact(self, task_id: str, fact: str) -> Iterator[AgentEvent]:
         """A "remember ..." request: store the fact; there is nothing to plan."""
         assert self.memory is not None
         yield TaskStarted(
@@ -332,7 +326,7 @@ class Agent:
 
     def _generate(
         self, task: _Task, phase: str, schema: dict[str, Any], parse: Any
-    ) -> Generator[Event, None, Structured[Any]]:
+    ) -> Generator[AgentEvent, None, Structured[Any]]:
         """Stream one structured model call and return its validated value."""
         self._check_cancel()
         prompt_len = len(task.messages)
@@ -365,7 +359,7 @@ class Agent:
             )
         return result
 
-    def _plan(self, task: _Task) -> Iterator[Event]:
+    def _plan(self, task: _Task) -> Iterator[AgentEvent]:
         plan = (yield from self._generate(task, "plan", PLAN_SCHEMA, parse_plan)).value
         task.messages.append(Message("assistant", plan.to_json()))
         task.tree = PlanTree.from_plan(plan)
@@ -385,7 +379,7 @@ class Agent:
         position, total = task.tree.position(step)
         return prompts.step_cue(position, total, step.title)
 
-    def _steps(self, task: _Task) -> Generator[Event, None, tuple[str, str]]:
+    def _steps(self, task: _Task) -> Generator[AgentEvent, None, tuple[str, str]]:
         assert task.tree is not None
         while True:
             self._check_cancel()
@@ -477,7 +471,7 @@ class Agent:
                 )
             )
 
-    def _repeated_rejection(self, task: _Task, action: Action) -> Generator[Event, None, bool]:
+    def _repeated_rejection(self, task: _Task, action: Action) -> Generator[AgentEvent, None, bool]:
         """An action identical to one rejected in this task is never shown again: the
         model is told so and asked for another, up to max_repeats times. True: re-ask."""
         if action.tool in ("finish", "ask_user"):
@@ -504,7 +498,7 @@ class Agent:
         task.messages.append(Message("user", prompts.observation(repeat_text(reason))))
         return True
 
-    def _ask(self, task: _Task, action: Action) -> Generator[Event, None, str]:
+    def _ask(self, task: _Task, action: Action) -> Generator[AgentEvent, None, str]:
         question = action.args["question"]
         yield AskUser(task.id, question=question)
         answer = safe_answer(self.approver, question)
@@ -517,7 +511,7 @@ class Agent:
 
     def _act(
         self, task: _Task, step: Step, n: int, action: Action, record: dict[str, Any]
-    ) -> Generator[Event, None, tuple[str, bool]]:
+    ) -> Generator[AgentEvent, None, tuple[str, bool]]:
         """Assess, decide, execute. Returns (observation text, failed?)."""
         assessment = assess(action, self.options.policy, self.workspace)
         assessment, early = self._snapshot_first(task, n, action, assessment)
@@ -563,13 +557,10 @@ class Agent:
         if decision.always_allow and decision.approved:
             # Rules come from what was approved (the edit, if any), each capped at its class.
             for draft in suggest_rule_drafts(gated.assessment, gated.action):
-                rule = save_rule(
-                    "allow",
-                    draft.pattern,
-                    note=f"always allow, task {task.id}",
-                    risk=draft.risk,
-                    match=draft.match,
-                )
+                if self.sinks.rules is None:
+                    yield Notice(task.id, level="info", message="no rule store: not saved")
+                    break
+                rule = self.sinks.rules(draft, f"always allow, task {task.id}")
                 policy = self.options.policy
                 self.options.policy = replace(policy, rules=(*policy.rules, rule))
                 self._audit("rule_added", task, rule=rule.label())

@@ -8,11 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
-from lamtui.agent.events import Event, ModelToken
+from lamtui.agent.events import AgentEvent, ModelToken
 from lamtui.safety.redact import StreamRedactor, redact_value
 
 
-def redacted_events(events: Iterator[Event], redact: Callable[[str], str]) -> Iterator[Event]:
+def redacted_events(
+    events: Iterator[AgentEvent], redact: Callable[[str], str]
+) -> Iterator[AgentEvent]:
     stream = StreamRedactor(redact)
     pending: ModelToken | None = None  # the last token event, to carry the held text
     try:
@@ -37,7 +39,7 @@ def redacted_events(events: Iterator[Event], redact: Callable[[str], str]) -> It
             close()  # a consumer that stops early stops the agent too
 
 
-def _flushed(stream: StreamRedactor, last: ModelToken) -> Iterator[Event]:
+def _flushed(stream: StreamRedactor, last: ModelToken) -> Iterator[AgentEvent]:
     rest = stream.flush()
     if rest:
         yield replace(last, text=rest)

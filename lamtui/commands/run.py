@@ -18,18 +18,18 @@ from lamtui.agent.approval import (
     RejectAll,
 )
 from lamtui.agent.events import Event, ModelToken, TaskFinished
-from lamtui.agent.loop import Agent, AgentOptions
 from lamtui.agent.prompts import MAX_REQUEST_CHARS
-from lamtui.config import Settings, load_settings
 from lamtui.console import EventPrinter, TerminalApprover, print_json_event
 from lamtui.contract.cancel import CancelToken
-from lamtui.contract.modes import GUARDED_MODES, as_policy_mode
+from lamtui.contract.modes import GUARDED_MODES
 from lamtui.errors import LamtuiError
 from lamtui.lam.factory import open_backend
 from lamtui.memory.session import try_open_memory
-from lamtui.safety.policy import Policy
-from lamtui.safety.rules import load_saved_rules, rules_from_lists
 from lamtui.safety.secrets import SecretStore
+from lamtui.session import agent_options, build_policy, new_agent, settings_from_args
+
+# Until every caller imports them from lamtui.session (the UI, `lamtui eval`/`policy`).
+__all__ = ["add_model_flags", "agent_options", "build_policy", "register", "settings_from_args"]
 
 EXIT_CODES = {"finished": 0, "failed": 1, "gave_up": 1, "budget": 1, "error": 1, "aborted": 3}
 
@@ -76,27 +76,6 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=handle)
 
 
-def settings_from_args(args: argparse.Namespace, cwd: Path) -> Settings:
-    overrides: dict[str, Any] = {}
-    model: dict[str, Any] = {}
-    if getattr(args, "model", None):
-        model["name"] = args.model
-    if getattr(args, "base_url", None):
-        model["base_url"] = args.base_url
-        if getattr(args, "model", None):
-            model["remote_model"] = args.model
-            del model["name"]
-    if model:
-        overrides["model"] = model
-    if getattr(args, "max_steps", None) is not None:
-        overrides["agent"] = {"max_steps": args.max_steps}
-    if getattr(args, "timeout", None) is not None:
-        overrides["shell"] = {"timeout": args.timeout}
-    if getattr(args, "memory", None) is not None:
-        overrides["memory"] = {"enabled": args.memory == "on"}
-    return load_settings(cwd=cwd, overrides=overrides)
-
-
 def _workspace(cwd: Path | None) -> Path:
     workspace = (cwd or Path.cwd()).expanduser()
     if not workspace.is_dir():
@@ -130,29 +109,6 @@ def _open_tty() -> TextIO | None:
         return open("/dev/tty", encoding="utf-8")
     except OSError:
         return None
-
-
-def agent_options(settings: Settings, policy_mode: str | None = None) -> AgentOptions:
-    return AgentOptions(
-        max_steps=settings.agent.max_steps,
-        max_failures=settings.agent.max_failures,
-        max_retries=settings.model.max_retries,
-        max_tokens=settings.model.max_tokens,
-        shell_timeout=settings.shell.timeout,
-        head_lines=settings.shell.output_head_lines,
-        tail_lines=settings.shell.output_tail_lines,
-        policy=build_policy(settings, policy_mode),
-        sandbox=settings.shell.sandbox,
-    )
-
-
-def build_policy(settings: Settings, mode: str | None = None) -> Policy:
-    policy = settings.policy
-    rules = rules_from_lists(policy.allow, policy.ask, policy.deny, capped=settings.project_allow)
-    return Policy(
-        mode=as_policy_mode(mode) if mode else settings.policy.mode,
-        rules=(*rules, *load_saved_rules()),
-    )
 
 
 def _json_printer(stream_tokens: bool) -> Callable[[Event], None]:
@@ -213,7 +169,7 @@ def handle(args: argparse.Namespace) -> int:
     memory, problem = try_open_memory(settings, secrets.redactor())
     if problem:
         print(f"lamtui: warning: {problem}", file=sys.stderr)
-    agent = Agent(backend, approver, workspace, options, cancel, secrets=secrets, memory=memory)
+    agent = new_agent(backend, approver, workspace, options, cancel, secrets=secrets, memory=memory)
     show = _json_printer(getattr(args, "stream_tokens", False)) if args.json else EventPrinter()
     outcome = "error"
     try:

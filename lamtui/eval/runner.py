@@ -36,7 +36,7 @@ from lamtui.agent.events import (
     TaskFinished,
     TokenStats,
 )
-from lamtui.agent.loop import Agent, AgentMemory, AgentOptions
+from lamtui.agent.loop import AgentMemory, AgentOptions
 from lamtui.contract.cancel import CancelToken
 from lamtui.contract.result import ActionResult
 from lamtui.contract.schema import Action
@@ -46,6 +46,7 @@ from lamtui.eval.suite import ROOT_TOKEN, EvalTask, Evidence, Suite, Verdict
 from lamtui.lam.base import Backend
 from lamtui.safety.paths import check_path
 from lamtui.safety.policy import Policy
+from lamtui.session import new_agent
 
 GOLD_TIMEOUT = 30.0
 MODEL_SUMMARIES = ("finished", "failed")  # outcomes whose summary the model wrote
@@ -391,7 +392,7 @@ class TaskRunner:
         started = time.monotonic()
         tally = _Tally(result, time.time())
         with _data_dir(home), _Watchdog(cancel, self.options.task_timeout) as watchdog:
-            agent = Agent(
+            agent = new_agent(
                 self.backend,
                 EvalApprover(self.sandboxed),
                 root,

@@ -103,6 +103,38 @@ class TrajectoryRecorder:
         return self.task_id
 
 
+class TrajectoryLog:
+    """Where task trajectories go: a recorder per task, the finished record appended to
+    trajectories.jsonl. With keep=False records are still built (memory learns a
+    finished task from its record) but none is written."""
+
+    def __init__(
+        self, redact: Redactor | None = None, path: Path | None = None, keep: bool = True
+    ) -> None:
+        # Never unredacted: without the secret store's redactor, credential patterns.
+        self.redact: Redactor = redact or PatternRedactor()
+        self.path = path  # None: the data dir's file, looked up when a record is saved
+        self.keep = keep
+
+    def start(
+        self,
+        task_id: str,
+        request: str,
+        workspace: str,
+        model: dict[str, Any],
+        environment: dict[str, Any],
+    ) -> TrajectoryRecorder:
+        return TrajectoryRecorder(
+            task_id, request, workspace, model, redact=self.redact, environment=environment
+        )
+
+    def save(self, recorder: TrajectoryRecorder, record: dict[str, Any]) -> str:
+        """Append the record; its id, or "" when records are not kept."""
+        if not self.keep:
+            return ""
+        return recorder.save(record, self.path)
+
+
 def load_trajectories(
     path: Path | None = None, report: ReadReport | None = None
 ) -> Iterator[dict[str, Any]]:

@@ -9,9 +9,10 @@ from pathlib import Path
 
 from lamtui.agent.approval import Proposal
 from lamtui.agent.events import Decision, Event
-from lamtui.agent.loop import Agent, AgentOptions
+from lamtui.agent.loop import AgentOptions
 from lamtui.lam.scripted import ScriptedBackend
 from lamtui.safety.policy import Policy
+from lamtui.session import new_agent
 
 
 def plan(*steps: str, goal: str = "do it") -> str:
@@ -67,7 +68,7 @@ def run_agent(
 ) -> tuple[list[Event], ScriptedBackend]:
     backend = ScriptedBackend(list(replies))
     opts = AgentOptions(**{"policy": Policy("ask"), **options})  # type: ignore[arg-type]
-    agent = Agent(
+    agent = new_agent(
         backend,
         approver if approver is not None else ScriptedApprover(),  # type: ignore[arg-type]
         workspace,

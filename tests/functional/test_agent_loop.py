@@ -22,11 +22,12 @@ from lamtui.agent.events import (
     TaskFinished,
     UserAnswered,
 )
-from lamtui.agent.loop import Agent, AgentOptions
+from lamtui.agent.loop import AgentOptions
 from lamtui.contract.schema import Action, parse_action
 from lamtui.lam.scripted import ScriptedBackend
 from lamtui.record.trajectory import chat_examples, load_trajectories
 from lamtui.safety.policy import Policy
+from lamtui.session import new_agent
 from tests.functional.agent_helpers import (
     ScriptedApprover,
     act,
@@ -186,7 +187,7 @@ def test_cancel_during_command_leaves_no_orphans(tmp_path: Path) -> None:
     marker = "31.7"  # a distinctive sleep length to find the processes by
     replies = [plan("Wait"), shell(f"sleep {marker} & sleep {marker}; echo never"), finish()]
     backend = ScriptedBackend(replies)
-    agent = Agent(backend, ScriptedApprover(), tmp_path, AgentOptions(policy=Policy("ask")))
+    agent = new_agent(backend, ScriptedApprover(), tmp_path, AgentOptions(policy=Policy("ask")))
     events = []
     for event in agent.run("wait a bit"):
         events.append(event)

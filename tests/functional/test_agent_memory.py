@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 
 from lamtui.agent.events import Decision, Event, MemoryUsed, Notice, TaskFinished
-from lamtui.agent.loop import Agent, AgentOptions
+from lamtui.agent.loop import AgentOptions
 from lamtui.config import MemorySettings
 from lamtui.lam.scripted import ScriptedBackend
 from lamtui.memory import MemoryStore, MemoryUnavailable
 from lamtui.memory.embedding import HashingEmbeddingFunction
 from lamtui.safety.policy import Policy
+from lamtui.session import new_agent
 from tests.functional.agent_helpers import ScriptedApprover, finish, plan, shell
 
 REQUEST = "count the lines of notes.txt in the workspace"
@@ -47,7 +48,7 @@ def run(
     approver: ScriptedApprover | None = None,
 ) -> tuple[list[Event], ScriptedBackend]:
     backend = ScriptedBackend(replies)
-    agent = Agent(
+    agent = new_agent(
         backend,
         approver or ScriptedApprover(),
         workspace,

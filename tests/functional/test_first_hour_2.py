@@ -25,12 +25,13 @@ from lamtui.agent.events import (
     TaskFinished,
     TaskStarted,
 )
-from lamtui.agent.loop import Agent, AgentOptions
+from lamtui.agent.loop import AgentOptions
 from lamtui.console import EventPrinter
 from lamtui.contract.cancel import CancelToken
 from lamtui.contract.result import ActionResult
 from lamtui.lam.scripted import ScriptedBackend
 from lamtui.safety.policy import Policy
+from lamtui.session import new_agent
 from lamtui.ui.app import LamtuiApp
 from lamtui.ui.screens.gate import GateScreen
 from tests.functional.agent_helpers import ScriptedApprover, finish, plan, shell
@@ -68,7 +69,7 @@ def test_a_cancel_deciding_the_third_failing_action_aborts(tmp_path: Path, decis
         return Decision("approve", by="test")
 
     approver = ScriptedApprover(decisions=[Decision("approve", by="test")] * 2 + [cancel_now])
-    agent = Agent(
+    agent = new_agent(
         ScriptedBackend(list(TWO_FAILURES_THEN)),
         approver,  # type: ignore[arg-type]
         tmp_path,
@@ -89,7 +90,7 @@ def test_without_a_cancel_three_failures_still_give_up(tmp_path: Path) -> None:
     """The control: the same task where the third action simply fails gives up."""
     replies = [plan("try"), shell("false"), shell("test -e a"), shell("test -e b"), finish()]
     approver = ScriptedApprover()
-    agent = Agent(
+    agent = new_agent(
         ScriptedBackend(replies),
         approver,  # type: ignore[arg-type]
         tmp_path,
@@ -126,7 +127,7 @@ def test_the_plan_goal_is_the_request_not_a_recalled_demos(tmp_path: Path) -> No
     copied = {"goal": demo_goal, "subtasks": [{"title": "rename", "steps": ["rename it"]}]}
     replies = [json.dumps(copied), shell("mv a.txt b.txt"), finish("renamed")]
     (tmp_path / "a.txt").write_text("a\n")
-    agent = Agent(
+    agent = new_agent(
         ScriptedBackend(replies),
         ScriptedApprover(),  # type: ignore[arg-type]
         tmp_path,

@@ -19,7 +19,7 @@ import pytest
 from lamtui.actions.sandbox import sandbox_status
 from lamtui.actions.undo import undo
 from lamtui.agent.events import ActionDecided, ActionFinished, ActionProposed, Decision, Notice
-from lamtui.agent.loop import Agent, AgentOptions
+from lamtui.agent.loop import AgentOptions
 from lamtui.cli import main
 from lamtui.lam.scripted import ScriptedBackend
 from lamtui.paths import get_paths
@@ -28,6 +28,7 @@ from lamtui.record.jsonl import ReadReport
 from lamtui.safety.policy import Policy
 from lamtui.safety.rules import load_saved_rules, rules_from_lists
 from lamtui.safety.secrets import SecretStore
+from lamtui.session import new_agent
 from tests.functional.agent_helpers import ScriptedApprover, act, finish, plan, run_agent, shell
 from tests.memory_keyring import MemoryKeyring
 
@@ -59,7 +60,7 @@ def test_canary_secret_never_leaks(
         finish("used the token"),
     ]
     backend = ScriptedBackend(replies)
-    agent = Agent(
+    agent = new_agent(
         backend, ScriptedApprover(), ws, AgentOptions(policy=Policy("ask")), secrets=store
     )
     events = list(agent.run("use my token"))

@@ -24,7 +24,7 @@ from lamtui.agent.events import (
     Notice,
     TaskFinished,
 )
-from lamtui.agent.loop import Agent, AgentOptions
+from lamtui.agent.loop import AgentOptions
 from lamtui.config import MemorySettings
 from lamtui.contract.result import ActionResult
 from lamtui.lam.scripted import ScriptedBackend
@@ -33,6 +33,7 @@ from lamtui.memory.embedding import HashingEmbeddingFunction
 from lamtui.record.audit import read_audit
 from lamtui.record.trajectory import chat_examples, load_trajectories
 from lamtui.safety.policy import Policy
+from lamtui.session import new_agent
 from lamtui.train.trajectories import from_trajectory
 from tests.functional.agent_helpers import ScriptedApprover, finish, plan, run_agent, shell
 
@@ -111,7 +112,7 @@ def test_a_task_whose_only_action_failed_is_failed_and_not_remembered(
 ) -> None:
     request = "count the lines in config.ini"
     replies = [plan("Count"), shell("grep -c ERROR logs/app.log"), finish("counted them")]
-    agent = Agent(
+    agent = new_agent(
         ScriptedBackend(replies),
         ScriptedApprover(),
         tmp_path,

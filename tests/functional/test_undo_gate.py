@@ -9,11 +9,12 @@ from pathlib import Path
 
 from lamtui.actions.undo import undo
 from lamtui.agent.events import ActionDecided, ActionFinished, ActionProposed, Decision, Event
-from lamtui.agent.loop import Agent, AgentOptions
+from lamtui.agent.loop import AgentOptions
 from lamtui.lam.scripted import ScriptedBackend
 from lamtui.paths import get_paths
 from lamtui.safety.policy import Policy
 from lamtui.safety.secrets import SecretStore
+from lamtui.session import new_agent
 from tests.functional.agent_helpers import ScriptedApprover, act, finish, plan, run_agent, shell
 
 CANARY = "canary-Zq9xK2mW7vB4nR8t"
@@ -71,7 +72,7 @@ def test_overwriting_a_file_that_holds_a_stored_secret_asks(tmp_path: Path) -> N
         shell("sed -i 's/TOKEN/KEY/' .env"),
         finish(),
     ]
-    agent = Agent(
+    agent = new_agent(
         ScriptedBackend(replies), approver, tmp_path, AgentOptions(policy=Policy("workspace")),
         secrets=secrets,
     )  # fmt: skip

@@ -16,7 +16,10 @@ CORE = [
     "contract", "agent", "lam", "actions", "safety", "record", "memory", "eval", "train",
     "commands",
 ]  # fmt: skip
-TOP_MODULES = ["lamtui.cli", "lamtui.config", "lamtui.console", "lamtui.errors", "lamtui.paths"]
+TOP_MODULES = [
+    "lamtui.cli", "lamtui.config", "lamtui.console", "lamtui.errors", "lamtui.paths",
+    "lamtui.present", "lamtui.session",
+]  # fmt: skip
 
 
 def _package_modules(package: str) -> list[str]:

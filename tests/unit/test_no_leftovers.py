@@ -17,11 +17,12 @@ import pytest
 from lamtui.actions.sandbox import bwrap_prefix, sandbox_status
 from lamtui.actions.shell import ShellOptions, run_shell
 from lamtui.agent.events import ActionFinished
-from lamtui.agent.loop import Agent, AgentOptions
+from lamtui.agent.loop import AgentOptions
 from lamtui.contract.result import ActionResult
 from lamtui.lam.scripted import ScriptedBackend
 from lamtui.safety.policy import Policy
 from lamtui.safety.secrets import SecretStore
+from lamtui.session import new_agent
 from tests.functional.agent_helpers import ScriptedApprover, finish, plan, shell
 
 
@@ -176,7 +177,7 @@ def test_the_agent_passes_substituted_secrets_outside_argv(tmp_path: Path) -> No
     store.set("tok", value)
     command = "test -n '{{secret:tok}}' && sleep 1.5 && echo has-secret"
     options = AgentOptions(policy=Policy("readonly"))
-    agent = Agent(
+    agent = new_agent(
         ScriptedBackend([plan("Use it"), shell(command), finish()]),
         ScriptedApprover(),
         tmp_path,

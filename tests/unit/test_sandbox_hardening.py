@@ -24,13 +24,14 @@ from lamtui.actions.sandbox import (
 )
 from lamtui.actions.shell import ShellOptions, run_shell
 from lamtui.agent.events import ActionFinished, Notice
-from lamtui.agent.loop import Agent, AgentOptions
+from lamtui.agent.loop import AgentOptions
 from lamtui.commands import doctor
 from lamtui.contract.result import ActionResult
 from lamtui.lam.scripted import Reply, ScriptedBackend
 from lamtui.paths import get_paths
 from lamtui.safety.policy import Policy
 from lamtui.safety.rules import rules_from_lists
+from lamtui.session import new_agent
 from tests.functional.agent_helpers import ScriptedApprover, finish, plan, shell
 
 # The base interpreter: a venv under /tmp would be hidden by the sandbox's private /tmp.
@@ -247,7 +248,7 @@ def _agent_results(
 ) -> tuple[list[ActionResult], list[str]]:
     replies: list[Reply] = [plan("Look"), *(shell(c) for c in commands), finish()]
     options = AgentOptions(policy=Policy(mode), sandbox=sandbox, max_failures=10)  # type: ignore[arg-type]
-    agent = Agent(ScriptedBackend(replies), ScriptedApprover(), ws, options)
+    agent = new_agent(ScriptedBackend(replies), ScriptedApprover(), ws, options)
     events = list(agent.run("please look"))
     results = [e.result for e in events if isinstance(e, ActionFinished)]
     notices = [e.message for e in events if isinstance(e, Notice)]
@@ -265,7 +266,9 @@ def test_ask_mode_sandboxes_what_an_allow_rule_approves(tmp_path: Path) -> None:
     replies: list[Reply] = [plan("Look"), shell("ls -A /run"), finish()]
     rules = tuple(rules_from_lists(allow=["ls"], ask=[], deny=[]))
     options = AgentOptions(policy=Policy("ask", rules=rules))
-    events = list(Agent(ScriptedBackend(replies), ScriptedApprover(), tmp_path, options).run("x"))
+    events = list(
+        new_agent(ScriptedBackend(replies), ScriptedApprover(), tmp_path, options).run("x")
+    )
     assert [e.result.sandboxed for e in events if isinstance(e, ActionFinished)] == [True]
 
 

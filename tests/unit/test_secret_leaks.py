@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from lamtui.actions.bounded import MAX_LINE_CHARS, BoundedOutput
 from lamtui.agent.events import ActionProposed, Event, ModelToken
-from lamtui.agent.loop import Agent, AgentOptions
+from lamtui.agent.loop import AgentOptions
 from lamtui.agent.redact_events import redacted_events
 from lamtui.lam.scripted import Reply, ScriptedBackend
 from lamtui.paths import get_paths
@@ -27,6 +27,7 @@ from lamtui.safety.policy import Policy
 from lamtui.safety.redact import Redactor, StreamRedactor, redact_cut, redact_value
 from lamtui.safety.redact_forms import base64_cores
 from lamtui.safety.secrets import SecretStore
+from lamtui.session import new_agent
 from tests.functional.agent_helpers import ScriptedApprover, act, finish, plan, shell
 from tests.leak_oracle import leaks
 from tests.memory_keyring import MemoryKeyring
@@ -314,7 +315,7 @@ def test_agent_leaks_the_canary_nowhere(
         redact=secrets.redactor(),
     )  # fmt: skip
     try:
-        agent = Agent(
+        agent = new_agent(
             backend, ScriptedApprover(), ws, AgentOptions(policy=Policy("ask")),
             secrets=secrets, memory=memory,
         )  # fmt: skip

@@ -10,9 +10,10 @@ from pathlib import Path
 
 from lamtui.agent import prompts
 from lamtui.agent.approval import Decision
-from lamtui.agent.loop import Agent, AgentOptions
+from lamtui.agent.loop import AgentOptions
 from lamtui.lam.render import render_completion
 from lamtui.lam.scripted import ScriptedBackend
+from lamtui.session import new_agent
 from lamtui.train.examples import Turn, conversation
 from lamtui.train.tokens import IGNORE, encode, segments
 
@@ -45,7 +46,7 @@ def test_training_conversation_equals_the_agents_prompts(lamtui_home: Path, tmp_
     finish = prompts.action_json("The request is done.", "finish", {"summary": summary}, "finish")
     backend = ScriptedBackend([plan, action, finish])
     backend.info = replace(backend.info, prompt_style="lam")
-    agent = Agent(
+    agent = new_agent(
         backend,
         type("A", (), {"decide": staticmethod(_approve), "answer": staticmethod(lambda q: "")})(),
         ws,
