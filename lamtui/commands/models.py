@@ -1,4 +1,5 @@
-"""`lamtui models ...`: list, locate, verify, download and add GGUF models."""
+"""`lamtui models ...`: list, locate, verify, download and add GGUF models; see the
+adapters' lineage and switch the default adapter (`use`)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,21 @@ def register(subparsers: Any) -> None:
     p = sub.add_parser("pull", help="download a catalog model (resumes, checks sha256)")
     p.add_argument("name", help="catalog name, see `lamtui models list`")
     p.set_defaults(handler=_pull)
+
+    p = sub.add_parser(
+        "use", help="make an adapter the default (the shipped one: its catalog name)"
+    )
+    p.add_argument("name", help="an adapter's name (see `lamtui models lineage`) or path")
+    p.add_argument(
+        "--model",
+        default="",
+        help="the catalog entry whose adapter changes (default: the one on the adapter's base)",
+    )
+    p.set_defaults(handler=_use)
+
+    p = sub.add_parser("lineage", help="base → adapter → adapter, with data added and scores")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.set_defaults(handler=_lineage)
 
     p = sub.add_parser("add", help="register a GGUF file you already have")
     p.add_argument("path", type=Path, help="the .gguf file")
@@ -105,11 +121,14 @@ def _list(args: argparse.Namespace) -> int:
         if d.path.resolve() not in known and not is_adapter(d.path)
     ]
     adapters = find_adapters()
+    from lamtui.commands.models_use import lineage_json, lineage_lines
+
     if args.json:
         document = {
             "models": [_entry_json(s) for s in states],
             "discovered": [_discovered_json(d) for d in found],
             "adapters": [_adapter_json(p, m) for p, m in adapters],
+            "lineage": lineage_json(),
         }
         print(json.dumps(document, indent=2))
         return 0
@@ -138,6 +157,9 @@ def _list(args: argparse.Namespace) -> int:
             ("ADAPTER", "BASE", "SIZE", "VAL LOSS", "SCORES", "PATH"),
             [_adapter_row(p, m) for p, m in adapters],
         )
+        print("\nLineage (base → adapter → adapter; data added and validation at each step):")
+        for line in lineage_lines():
+            print(f"  {line}")
     print(f"\nmodels folder: {get_paths().models_dir}")
     return 0
 
@@ -284,4 +306,24 @@ def _add(args: argparse.Namespace) -> int:
         f'use it with `[model] name = "{entry.name}"` in config.toml '
         f"or LAMTUI_MODEL_NAME={entry.name}"
     )
+    return 0
+
+
+def _use(args: argparse.Namespace) -> int:
+    from lamtui.commands.models_use import use
+
+    return use(args.name, args.model)
+
+
+def _lineage(args: argparse.Namespace) -> int:
+    from lamtui.commands.models_use import lineage_json, lineage_lines
+
+    if args.json:
+        print(json.dumps({"lineage": lineage_json()}, indent=2))
+        return 0
+    lines = lineage_lines()
+    if not lines:
+        print("no adapters with a manifest were found")
+    for line in lines:
+        print(line)
     return 0

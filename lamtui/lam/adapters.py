@@ -1,11 +1,18 @@
 """LoRA adapters on top of a base GGUF: `BASE+ADAPTER.gguf` on the command line, catalog
 entries with an `adapter` (the shipped trained LAM), and the manifest check that refuses
 an adapter trained on another base. The manifest (ADAPTER.gguf.json, written by
-`lamtui train`) records the base's sha256, the recipe and the scores."""
+`lamtui train`) records the base's sha256, the recipe and the scores.
+
+The default adapter of a catalog entry (`gemma3-270m-lam`) is the shipped one unless
+one was promoted (`lamtui train explore` after a better evaluation, or `lamtui models use
+NAME`): the promoted one is named in DEFAULT_FILE under the data dir, written
+atomically, so switching back is one command and a torn write never happens."""
 
 from __future__ import annotations
 
 import json
+import os
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,9 +20,10 @@ from typing import TYPE_CHECKING, Any
 from lamtui.errors import ModelError
 
 if TYPE_CHECKING:
-    from lamtui.lam.catalog import ResolvedModel
+    from lamtui.lam.catalog import CatalogEntry, ResolvedModel
 
 MANIFEST_SUFFIX = ".json"
+DEFAULT_FILE = "default-adapter.json"  # under data_dir/train
 
 
 def shipped_adapter_dir() -> Path:
@@ -113,3 +121,53 @@ def find_adapters() -> list[tuple[Path, dict[str, Any]]]:
 
 def is_adapter(path: Path) -> bool:
     return manifest_path(path).is_file()
+
+
+# --- the default adapter of a catalog entry ------------------------------------------
+
+
+def default_file() -> Path:
+    from lamtui.paths import get_paths
+
+    return get_paths().data_dir / "train" / DEFAULT_FILE
+
+
+def read_defaults() -> dict[str, dict[str, Any]]:
+    """{catalog entry name: {"adapter": path, ...}} of the promoted adapters; {} when
+    none was promoted or the file cannot be read (the shipped adapter is then used)."""
+    try:
+        data = json.loads(default_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(v, dict) and v.get("adapter")}
+
+
+def promoted_adapter(entry_name: str) -> Path | None:
+    """The adapter promoted for this entry, when its file is still there."""
+    chosen = read_defaults().get(entry_name)
+    if chosen is None:
+        return None
+    path = Path(str(chosen["adapter"]))
+    return path if path.is_file() and manifest_path(path).is_file() else None
+
+
+def entry_adapter(entry: CatalogEntry) -> Path:
+    """The adapter a catalog entry uses now: the promoted one, else the shipped one."""
+    return promoted_adapter(entry.name) or shipped_adapter_dir() / entry.adapter
+
+
+def set_default(entry_name: str, adapter: Path | None, **record: Any) -> None:
+    """Make `adapter` the entry's default (None: back to the shipped adapter). The
+    callers decide whether it may be (train.promotion guards the automatic path)."""
+    data = read_defaults()
+    if adapter is None:
+        data.pop(entry_name, None)
+    else:
+        data[entry_name] = {"adapter": str(adapter.resolve()), "since": time.time(), **record}
+    target = default_file()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.part")
+    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, target)

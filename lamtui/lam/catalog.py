@@ -260,9 +260,9 @@ def entry_path(entry: CatalogEntry) -> Path:
     if entry.path:
         return Path(entry.path)
     if entry.adapter:
-        from lamtui.lam.adapters import shipped_adapter_dir
+        from lamtui.lam.adapters import entry_adapter
 
-        return shipped_adapter_dir() / entry.adapter
+        return entry_adapter(entry)  # the promoted adapter, else the shipped one
     return get_paths().models_dir / entry.file
 
 
@@ -309,10 +309,10 @@ def _check_hash(entry: CatalogEntry, path: Path) -> str:
 
 def _resolve_entry(entry: CatalogEntry, verify: bool) -> ResolvedModel:
     if entry.adapter:
-        from lamtui.lam.adapters import attach, shipped_adapter_dir
+        from lamtui.lam.adapters import attach, entry_adapter
 
         base = resolve_model(entry.base, verify=verify)
-        with_adapter = attach(base, shipped_adapter_dir() / entry.adapter)
+        with_adapter = attach(base, entry_adapter(entry))
         return replace(with_adapter, name=entry.name, entry=entry)
     if entry.bundled:
         path = ensure_bundled(entry)

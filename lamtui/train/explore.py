@@ -1,0 +1,443 @@
+"""`lamtui train explore` (issue 15, phase 3): the LAM attempts pool tasks on its own, its
+verified successes become training data, a new adapter is trained from the current one,
+and it is kept only when it does better on the fixed validation slice.
+
+One round: attempt K pool tasks (sandboxed and auto-approved as `lamtui eval` runs
+them) → the trajectories the checker verified and that nothing rejected join the run's
+training data → train a new adapter starting from the current adapter's weights → run it
+on the validation slice → keep it when it beats the current adapter, and make it the
+default only through train.promotion's guard. The run stops after N rounds, or at the
+first round that does not gain (or has nothing new to learn).
+
+The model never runs in the training process: llama.cpp's and torch's OpenMP runtimes in
+one process crashed (tests/e2e/test_train_real.py), so attempts and evaluations load
+llama.cpp here and training is a `lamtui train` child process."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from lamtui.errors import LamtuiError
+from lamtui.eval.runner import EvalOptions, TaskResult, TaskRunner
+from lamtui.lam.base import Backend
+from lamtui.train import explore_state as store
+from lamtui.train.examples import Example
+from lamtui.train.explore_state import ExploreState, RoundState
+from lamtui.train.harvest import Harvest, content_key, to_example, verified
+from lamtui.train.lineage import record_round, slice_score_of
+from lamtui.train.manifest import read_manifest
+from lamtui.train.pool import PoolSuite, PoolTask, generate_pool, validation_slice
+from lamtui.train.promotion import SliceScore, decide, slice_id
+
+if TYPE_CHECKING:
+    from lamtui.lam.catalog import ResolvedModel
+
+Say = Callable[[str], None]
+RoundReport = Callable[[dict[str, Any]], None]
+
+
+@dataclass
+class ExploreOptions:
+    rounds: int = 3
+    tasks: int = 20  # pool tasks attempted per round
+    seed: int = 0  # which training pool
+    validation: int = 60  # tasks of the fixed validation slice (a prefix of it)
+    templates: tuple[str, ...] = ()  # only these pool templates (empty: all)
+    max_steps: int = 4
+    task_timeout: float = 300.0
+    epochs: float = 1.0
+    lr: float = 3e-4  # lower than a first training: it goes on from a trained adapter
+    warmup: int = 2
+    batch_tokens: int = 2048
+    max_minutes: float = 0.0  # per training; 0: no limit
+
+
+@dataclass
+class TrainRequest:
+    base: Path
+    data: Path
+    out: Path
+    name: str
+    init: Path  # the adapter whose weights the new one starts from
+    resume: bool  # a checkpoint from an interrupted training is there
+    recipe: dict[str, Any]  # rank, top_layers, epochs, lr, warmup, batch_tokens, max_minutes
+
+
+class Lam(Protocol):
+    """How explore loads the model on an adapter and trains a new adapter."""
+
+    def open(self, adapter: Path) -> Backend: ...
+    def train(self, request: TrainRequest) -> Path: ...
+
+
+def _pool_tasks(options: ExploreOptions) -> list[PoolTask]:
+    """The run's attempts in order: round n takes the n-th K of them. Deterministic from
+    the options, so a resumed run finds the same tasks."""
+    need = options.rounds * options.tasks
+    if not options.templates:
+        return generate_pool(need, options.seed)
+    size = need
+    while True:  # the pool is round-robin over every template: draw enough, then filter
+        chosen = [t for t in generate_pool(size, options.seed) if t.template in options.templates]
+        if len(chosen) >= need:
+            return chosen[:need]
+        size *= 2
+
+
+def eval_options(options: ExploreOptions) -> EvalOptions:
+    return EvalOptions(
+        max_steps=options.max_steps,
+        task_timeout=options.task_timeout,
+        shell_timeout=min(30.0, options.task_timeout),
+        step_eval=False,  # pool tasks have no gold command to replay against
+    )
+
+
+class Explorer:
+    def __init__(
+        self,
+        state: ExploreState,
+        lam: Lam,
+        say: Say,
+        on_round: RoundReport,
+    ) -> None:
+        self.state = state
+        self.lam = lam
+        self.say = say
+        self.on_round = on_round
+        self.options = ExploreOptions(
+            **{**state.options, "templates": tuple(state.options.get("templates") or ())}
+        )
+        self.pool = {t.id: t for t in _pool_tasks(self.options)}
+        self.slice = validation_slice(self.options.validation)
+        if [t.id for t in self.slice] != list(state.slice["tasks"]):
+            raise LamtuiError(
+                f"the validation slice changed since explore run {state.run_id} started",
+                "start a new run: lamtui train explore --fresh",
+            )
+        self._backend: tuple[Path, Backend] | None = None
+
+    # -- the run ----------------------------------------------------------------------
+
+    def run(self) -> ExploreState:
+        state = self.state
+        try:
+            if state.current.get("score") is None:
+                state.current["score"] = state.start["score"] = self._baseline().to_dict()
+                store.save(state)
+            self.on_round(self.baseline_report())
+            while state.status == "running":
+                current = self._round()
+                self._advance(current)
+                if current.phase == "done":
+                    self.on_round(round_report(current))
+                    self._maybe_stop(current)
+                store.save(state)
+        finally:
+            self._close()
+        return state
+
+    def baseline_report(self) -> dict[str, Any]:
+        return reports_of(self.state)[0]
+
+    def _round(self) -> RoundState:
+        rounds = self.state.rounds
+        if rounds and rounds[-1].phase != "done":
+            return rounds[-1]
+        n = len(rounds) + 1
+        ids = list(self.pool)[(n - 1) * self.options.tasks : n * self.options.tasks]
+        rounds.append(RoundState(n=n, tasks=ids))
+        store.save(self.state)
+        return rounds[-1]
+
+    def _advance(self, current: RoundState) -> None:
+        folder = self.state.round_dir(current.n)
+        if current.phase == "attempt":
+            self._timed(current, "attempt", lambda: self._attempt(current, folder))
+            if current.added == 0:
+                current.phase = "done"
+                current.reason = "no new verified trajectories: nothing trained"
+                self.say(f"round {current.n}: {current.reason}")
+            else:
+                current.phase = "train"
+            store.save(self.state)
+        if current.phase == "train":
+            self._timed(current, "train", lambda: self._train(current, folder))
+            current.phase = "validate"
+            store.save(self.state)
+        if current.phase == "validate":
+            self._timed(current, "validate", lambda: self._validate(current, folder))
+            current.phase = "done"
+            store.save(self.state)
+
+    def _maybe_stop(self, current: RoundState) -> None:
+        state = self.state
+        if not current.kept:
+            state.status, state.stopped = "finished", f"round {current.n}: {current.reason}"
+        elif current.n >= self.options.rounds:
+            done = f"{current.n} round{'s' if current.n != 1 else ''} done"
+            state.status, state.stopped = "finished", done
+
+    def _timed(self, current: RoundState, phase: str, work: Callable[[], None]) -> None:
+        started = time.monotonic()
+        try:
+            work()
+        finally:
+            spent = time.monotonic() - started
+            current.seconds[phase] = round(current.seconds.get(phase, 0.0) + spent, 1)
+
+    # -- the model --------------------------------------------------------------------
+
+    def _open(self, adapter: Path) -> Backend:
+        if self._backend is not None and self._backend[0] == adapter:
+            return self._backend[1]
+        self._close()
+        backend = self.lam.open(adapter)
+        self._backend = (adapter, backend)
+        return backend
+
+    def _close(self) -> None:
+        if self._backend is not None:
+            self._backend[1].close()
+            self._backend = None
+
+    # -- phases -----------------------------------------------------------------------
+
+    def _baseline(self) -> SliceScore:
+        adapter = Path(self.state.current["adapter"])
+        known = slice_score_of(adapter, self.state.slice["id"])
+        if known is not None:
+            self.say(f"{adapter.name}: validation {known.shown()} (measured before)")
+            return known
+        self.say(f"measuring {adapter.name} on the validation slice ({len(self.slice)} tasks)")
+        return self._evaluate(adapter, self.state.folder / "baseline.jsonl")
+
+    def _attempt(self, current: RoundState, folder: Path) -> None:
+        attempts = folder / "attempts.jsonl"
+        done = {line["id"] for line in store.lines(attempts)}
+        todo = [self.pool[i] for i in current.tasks if i not in done]
+        if todo:
+            adapter = Path(self.state.current["adapter"])
+            harvest = Harvest()
+            suite = PoolSuite(todo)
+            runner = TaskRunner(suite, self._open(adapter), eval_options(self.options), harvest)
+            seen = {content_key(e) for e in self._examples()}
+            for task in suite.tasks():
+                harvest.take()
+                result = runner.run(task)
+                record = harvest.take()
+                ok = verified(result, record)
+                example = to_example(task.id, record) if ok and record is not None else None
+                added = example is not None and content_key(example) not in seen
+                if example is not None and added:
+                    seen.add(content_key(example))
+                    store.append(folder / "examples.jsonl", example.to_dict())
+                store.append(attempts, _attempt_line(result, ok, added))
+                n = len(store.lines(attempts))
+                self.say(
+                    f"round {current.n}: {n}/{len(current.tasks)} {task.id} {result.status}"
+                    + (" (verified, added)" if added else " (verified)" if ok else "")
+                )
+        lines = store.lines(attempts)
+        current.attempted = len(lines)
+        current.verified = sum(1 for line in lines if line["verified"])
+        current.added = sum(1 for line in lines if line["added"])
+
+    def _examples(self, upto: int | None = None) -> list[Example]:
+        """Every example of the run's rounds (up to round `upto`), once each."""
+        out: dict[str, Example] = {}
+        for r in self.state.rounds:
+            if upto is not None and r.n > upto:
+                break
+            for line in store.lines(self.state.round_dir(r.n) / "examples.jsonl"):
+                example = Example.from_dict(line)
+                out.setdefault(content_key(example), example)
+        return list(out.values())
+
+    def _train(self, current: RoundState, folder: Path) -> None:
+        data = folder / "data"
+        if not (data / "train.jsonl").is_file():
+            _write_data(data, self._examples(current.n), current.n)
+        init = Path(self.state.current["adapter"])
+        recipe = _recipe(init, self.options)
+        name = f"explore-{self.state.run_id}-r{current.n}"
+        out = folder / "train"
+        adapter = out / f"{name}.gguf"
+        if not _trained(adapter, data):
+            self.say(f"round {current.n}: training {name} from {init.name}")
+            self._close()  # the model's memory goes back before torch takes its own
+            request = TrainRequest(
+                Path(self.state.base["path"]),
+                data,
+                out,
+                name,
+                init,
+                resume=(out / "checkpoint" / "state.json").is_file(),
+                recipe=recipe,
+            )
+            adapter = self.lam.train(request)
+        current.candidate = str(adapter)
+
+    def _validate(self, current: RoundState, folder: Path) -> None:
+        candidate = Path(current.candidate)
+        score = self._evaluate(candidate, folder / "validation.jsonl")
+        current.score = score.to_dict()
+        before = SliceScore.from_dict(self.state.current["score"])
+        verdict = decide(score, before)
+        current.kept = verdict.promote
+        current.reason = verdict.reason
+        previous = dict(self.state.current)
+        current.promoted = record_round(self.state, current, previous, score, before)
+        if current.kept:
+            self.state.current = {
+                "adapter": str(candidate),
+                "name": candidate.stem,
+                "score": current.score,
+            }
+        self._close()
+        self.say(f"round {current.n}: {candidate.name} {verdict.reason}")
+
+    def _evaluate(self, adapter: Path, results: Path) -> SliceScore:
+        """The adapter on the validation slice; finished tasks are not run again."""
+        done = {line["id"]: line for line in store.lines(results)}
+        suite = PoolSuite(self.slice)
+        todo = [t for t in suite.tasks() if t.id not in done]
+        started = time.monotonic()
+        if todo:
+            runner = TaskRunner(suite, self._open(adapter), eval_options(self.options))
+            for task in todo:
+                result = runner.run(task)
+                store.append(results, _attempt_line(result, False, False))
+                self.say(f"validation {adapter.name}: {task.id} {result.status}")
+        lines = {line["id"]: line for line in store.lines(results)}
+        ids = [t.id for t in self.slice]
+        judged = [lines[i] for i in ids if i in lines and lines[i]["status"] != "skipped"]
+        return SliceScore(
+            slice_id=str(self.state.slice["id"]),
+            tasks=len(ids),
+            judged=len(judged),
+            passed=sum(1 for line in judged if line["status"] == "passed"),
+            completed=all(i in lines for i in ids),
+            seconds=round(time.monotonic() - started, 1),
+        )
+
+
+def _attempt_line(result: TaskResult, ok: bool, added: bool) -> dict[str, Any]:
+    return {
+        "id": result.id,
+        "status": result.status,
+        "verified": ok,
+        "added": added,
+        "outcome": result.outcome,
+        "steps": result.steps,
+        "rejections": result.rejections,
+        "seconds": round(result.duration, 1),
+        "commands": result.commands,
+        "reasons": result.reasons[:3],
+    }
+
+
+def _write_data(data: Path, examples: Sequence[Example], n: int) -> None:
+    """Every example goes to train.jsonl: no split is held out of a handful of examples
+    (the pool's validation slice is what measures the adapter). card.json counts them."""
+    data.mkdir(parents=True, exist_ok=True)
+    tmp = data / "train.jsonl.part"
+    with tmp.open("w", encoding="utf-8") as fh:
+        for example in examples:
+            fh.write(json.dumps(example.to_dict(), ensure_ascii=False) + "\n")
+    tmp.replace(data / "train.jsonl")
+    card = {
+        "examples": {"train": len(examples), "val": 0},
+        "by_source": dict(Counter(e.source for e in examples)),
+        "by_kind": dict(Counter(e.kind for e in examples)),
+        "rounds": n,
+        "examples_ids": [e.id for e in examples],
+    }
+    (data / "card.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+
+
+def _trained(adapter: Path, data: Path) -> bool:
+    """The adapter of this round is already there, trained on this very data."""
+    from lamtui.train.manifest import data_hash
+
+    if not adapter.is_file():
+        return False
+    try:
+        recorded = (read_manifest(adapter).get("data") or {}).get("sha256")
+    except LamtuiError:  # an unreadable manifest: train again
+        return False
+    return bool(recorded == data_hash(data))
+
+
+def _recipe(init: Path, options: ExploreOptions) -> dict[str, Any]:
+    """The new adapter has the shape of the one it starts from (rank, layers)."""
+    try:
+        parent = read_manifest(init).get("recipe") or {}
+    except LamtuiError:
+        parent = {}
+    return {
+        "rank": int(parent.get("rank", 16)),
+        "top_layers": int(parent.get("top_layers", 0)),
+        "epochs": options.epochs,
+        "lr": options.lr,
+        "warmup": options.warmup,
+        "batch_tokens": options.batch_tokens,
+        "max_minutes": options.max_minutes,
+    }
+
+
+def round_report(current: RoundState) -> dict[str, Any]:
+    score = current.score or {}
+    return {
+        "event": "round",
+        "round": current.n,
+        "attempted": current.attempted,
+        "verified": current.verified,
+        "added": current.added,
+        "validation": score or None,
+        "validation_success": score.get("rate"),
+        "kept": current.kept,
+        "promoted": current.promoted,
+        "adapter": current.candidate or None,
+        "reason": current.reason,
+        "seconds": {**current.seconds, "total": round(sum(current.seconds.values()), 1)},
+    }
+
+
+def options_dict(options: ExploreOptions) -> dict[str, Any]:
+    data = asdict(options)
+    data["templates"] = list(options.templates)
+    return data
+
+
+def new_state(options: ExploreOptions, start: ResolvedModel, entry: str) -> ExploreState:
+    """A new run from `start` (a base with its adapter). The slice's id covers the
+    agent's step limit too: scores under other limits are not comparable."""
+    assert start.adapter is not None
+    ids = [t.id for t in validation_slice(options.validation)]
+    adapter = {"adapter": str(start.adapter.resolve()), "name": start.adapter.stem}
+    return ExploreState(
+        run_id=store.new_run_id(),
+        options=options_dict(options),
+        base={"name": start.path.name, "path": str(start.path), "sha256": start.sha256},
+        entry=entry,
+        start=dict(adapter),
+        current={**adapter, "score": None},
+        slice={"id": slice_id([*ids, f"max_steps={options.max_steps}"]), "tasks": ids},
+    )
+
+
+def reports_of(state: ExploreState) -> list[dict[str, Any]]:
+    """The start adapter's report, then each finished round's."""
+    baseline = {
+        "event": "baseline",
+        "adapter": state.start.get("name"),
+        "validation": state.start.get("score"),
+    }
+    return [baseline, *(round_report(r) for r in state.rounds if r.phase == "done")]
