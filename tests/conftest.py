@@ -9,8 +9,12 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def lamtui_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    home = tmp_path / "lamtui-home"
+def lamtui_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    # Beside the test's tmp_path, not in it: tmp_path is often the workspace, and lamtui's
+    # data inside a workspace makes every recursive read of it a sensitive read.
+    home = tmp_path_factory.mktemp("lamtui-home")
     monkeypatch.setenv("LAMTUI_HOME", str(home))
     for name in list(__import__("os").environ):
         if name.startswith("LAMTUI_") and name not in ("LAMTUI_HOME",):

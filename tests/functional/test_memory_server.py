@@ -64,7 +64,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
 
 
 def test_store_on_a_chroma_server_then_the_server_goes_down(
-    server: tuple[str, subprocess.Popen[bytes]], tmp_path: Path
+    server: tuple[str, subprocess.Popen[bytes]], lamtui_home: Path
 ) -> None:
     url, proc = server
     settings = MemorySettings(url=url)
@@ -78,7 +78,7 @@ def test_store_on_a_chroma_server_then_the_server_goes_down(
     # A second client (another machine) sees the same memories; nothing is stored locally.
     other = MemoryStore.open(settings, None, embedding_function=HashingEmbeddingFunction())
     assert fact in {e.id for e in other.entries("fact")} and other.seeded == 0
-    assert not (tmp_path / "lamtui-home" / "data" / "memory").exists()
+    assert not (lamtui_home / "data" / "memory").exists()
     assert diagnose(settings, embedding_function=HashingEmbeddingFunction()).healthy
     assert other.recall("use podman, not docker").items  # warms its in-memory copy
     os.killpg(proc.pid, signal.SIGTERM)

@@ -14,9 +14,14 @@ from typing import Protocol, TypeAlias
 from lamtui.contract.risk import RANK, Risk, Segment, stricter, strictest
 from lamtui.safety.shell.expansions import arith_hides_command
 from lamtui.safety.shell.parser import Simple
-from lamtui.safety.shell.tables import DANGEROUS_ENV, DANGEROUS_ENV_PREFIXES
+from lamtui.safety.shell.tables import (
+    DANGEROUS_ENV,
+    DANGEROUS_ENV_PREFIXES,
+    DANGEROUS_ENV_SUFFIXES,
+    SAFE_GIT_ENV,
+)
 from lamtui.safety.shell.targets import path_verdict
-from lamtui.safety.shell.tokens import NAME, ParseError, Word, numeric_assignment
+from lamtui.safety.shell.tokens import INERT_NAME, NAME, ParseError, Word, numeric_assignment
 
 _Finding: TypeAlias = tuple[Risk, str]
 Out: TypeAlias = tuple[Segment, tuple[_Finding, ...]]
@@ -31,6 +36,15 @@ class Engine(Protocol):
     def classify_simple(self, text: str, cmd: Simple, ctx: Ctx) -> list[Out]: ...
 
 
+# Variables bash sets from data, not from the command's text: the last argument ($_), what
+# read, select, mapfile, getopts and [[ =~ ]] stored, the command being run. Arithmetic on
+# them evaluates that data, and a subscript in it runs commands.
+DATA_VARIABLES = frozenset(
+    {"_", "REPLY", "MAPFILE", "BASH_REMATCH", "OPTARG", "BASH_COMMAND", "BASH_ARGV",
+     "BASH_EXECUTION_STRING", "COPROC", "READLINE_LINE", "COMP_LINE", "COMP_WORDS"}
+)  # fmt: skip
+
+
 @dataclass
 class Ctx:
     """What classification of a command line carries from one segment to the next."""
@@ -40,8 +54,10 @@ class Ctx:
     engine: Engine
     depth: int = 0
     functions: set[str] = field(default_factory=set)
-    tainted: set[str] = field(default_factory=set)  # variables that may hold non-numbers
+    # variables that may hold non-numbers; bash itself fills some with data
+    tainted: set[str] = field(default_factory=lambda: set(DATA_VARIABLES))
     integers: set[str] = field(default_factory=set)  # declare -i: assigning them is arithmetic
+    namerefs: set[str] = field(default_factory=set)  # declare -n: their value is a name
 
     def child(self, cwd: str | None) -> Ctx:
         return Ctx(
@@ -52,6 +68,7 @@ class Ctx:
             set(self.functions),
             set(self.tainted),
             set(self.integers),
+            set(self.namerefs),
         )
 
 
@@ -72,6 +89,7 @@ class Acc:
         self.text = text
         self.cwd = ctx.cwd  # where this command's relative paths resolve (env -C moves it)
         self.argv: tuple[str, ...] = ()
+        self.words: list[Word] = []  # the command that really runs, wrappers stripped
         self.findings: list[_Finding] = []
         self.writes: list[str] = []
         self.nested: list[Out] = []
@@ -108,6 +126,10 @@ class Acc:
             self.check_arithmetic([target[target.index("[") :]])
         if name.group() in self.ctx.integers:  # declare -i x; x=VALUE evaluates VALUE
             self.check_arithmetic([value])
+        if name.group() in self.ctx.namerefs and not INERT_NAME.fullmatch(value):
+            self.flag("unknown", f"{name.group()} is a reference (declare -n): its value "
+                                 f"{short(value, 40)!r} is a name whose subscript bash "
+                                 "evaluates")  # fmt: skip
         set_taint(self.ctx, name.group(), numeric_assignment(word))
 
     def check_arithmetic(self, texts: Iterable[str], *, commands: bool = True) -> None:
@@ -126,7 +148,7 @@ class Acc:
         """Classify text run by this command (a substitution, `bash -c`, eval ...)."""
         child = self.ctx.child(self.cwd)
         if arguments:  # `sh -c TEXT arg...`: $1... hold whatever was passed
-            child.tainted.update(_POSITIONAL)
+            child.tainted.update(POSITIONAL)
         try:
             outs = self.ctx.engine.classify_text(text, child)
         except ParseError as exc:
@@ -161,10 +183,16 @@ class Acc:
 
 
 def _dangerous_env(name: str) -> bool:
-    return name in DANGEROUS_ENV or name.startswith(DANGEROUS_ENV_PREFIXES)
+    if name in SAFE_GIT_ENV:
+        return False
+    return (
+        name in DANGEROUS_ENV
+        or name.startswith(DANGEROUS_ENV_PREFIXES)
+        or name.upper().endswith(DANGEROUS_ENV_SUFFIXES)
+    )
 
 
-_POSITIONAL = frozenset({*"0123456789", "@", "*"})
+POSITIONAL = frozenset({*"0123456789", "@", "*"})
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _POSITIONAL_REF = re.compile(r"\$\{?([0-9@*])")
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from lamtui.contract.risk import RANK, CommandRisk, strictest
 from lamtui.safety.shell.accumulator import Acc, Ctx, Handler, Out, dedupe, set_taint, unknown_out
+from lamtui.safety.shell.expansions import SCAN_BUDGET
 from lamtui.safety.shell.handlers.archives import HANDLERS as ARCHIVES_HANDLERS
 from lamtui.safety.shell.handlers.builtins import HANDLERS as BUILTINS_HANDLERS
 from lamtui.safety.shell.handlers.builtins import NAME_TAKING, variable_operands
@@ -149,6 +150,7 @@ def _unwrap(acc: Acc, words: list[Word]) -> list[Word]:
 
 def _run(acc: Acc, argv: list[Word]) -> None:
     acc.argv = tuple(word.value for word in argv)
+    acc.words = argv
     if not argv:
         return
     if argv[0].arith:
@@ -282,8 +284,22 @@ class _Engine:
 _ENGINE = _Engine()
 
 
+# Longer commands are not followed: they ask. The classifier is linear in what it scans,
+# but a few hundred kilobytes of words still cost seconds.
+MAX_COMMAND_CHARS = 100_000
+# Characters the lexer may scan ahead for `((` per command (see expansions.SCAN_BUDGET).
+_SCAN_BUDGET = 2_000_000
+
+
 def classify_command(command: str, workspace: Path, cwd: Path | None = None) -> CommandRisk:
     """Classify a bash command line by the strictest thing any part of it may do."""
+    if len(command) > MAX_COMMAND_CHARS:
+        reason = f"the command is too long to check ({len(command)} characters)"
+        return _summarise(command, [unknown_out(command[:200], reason)])
+    if "\x00" in command:
+        reason = "the command holds a NUL byte, where bash would cut it"
+        return _summarise(command, [unknown_out(command, reason)])
+    token = SCAN_BUDGET.set([_SCAN_BUDGET])
     try:
         root = os.path.realpath(workspace)
         ctx = Ctx(root, os.path.realpath(cwd) if cwd is not None else root, _ENGINE)
@@ -293,3 +309,5 @@ def classify_command(command: str, workspace: Path, cwd: Path | None = None) -> 
     except Exception as exc:  # fail closed: a classifier bug must never crash or open the gate
         reason = f"the classifier failed on this command ({type(exc).__name__}: {exc})"
         return _summarise(command, [unknown_out(command, reason)])
+    finally:
+        SCAN_BUDGET.reset(token)

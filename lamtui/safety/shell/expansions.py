@@ -5,6 +5,7 @@ hidden in arithmetic (which bash runs however they are quoted)."""
 
 from __future__ import annotations
 
+import contextvars
 import re
 
 from lamtui.safety.shell.tokens import ParseError
@@ -49,9 +50,25 @@ ELEMENT_KEY = re.compile(r"\[(.*?)\]\+?=", re.DOTALL)  # `[key]=value` inside `n
 _BACKQUOTE_OR_SUB = re.compile(r"`|\$\(")
 
 
+# Characters arith_closes may still scan for the command being classified (None: no limit).
+# Each `((` scans ahead to its `))`, so `((((...` would cost the square of its length.
+SCAN_BUDGET: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
+    "SCAN_BUDGET", default=None
+)
+
+
+def _spend(count: int) -> None:
+    budget = SCAN_BUDGET.get()
+    if budget is not None:
+        budget[0] -= count
+        if budget[0] < 0:
+            raise ParseError("the command nests parentheses too deeply to follow")
+
+
 def arith_closes(text: str, pos: int) -> bool:
     """Like bash, count parens from just inside `((`: arithmetic only if it ends in `))`."""
-    depth = 0
+    start, depth = pos, 0
+    closes = False
     while pos < len(text):
         char = text[pos]
         if char == "\\":
@@ -63,10 +80,12 @@ def arith_closes(text: str, pos: int) -> bool:
             depth += 1
         elif char == ")":
             if depth == 0:
-                return text.startswith("))", pos)
+                closes = text.startswith("))", pos)
+                break
             depth -= 1
         pos += 1
-    return False
+    _spend(pos - start + 1)
+    return closes
 
 
 def arith_hides_command(text: str) -> bool:

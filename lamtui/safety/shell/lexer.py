@@ -289,6 +289,8 @@ class Lexer:
             state.subs.append(inner)
         elif nxt == "{":
             end = self._brace_param(pos + 2, state)
+        elif nxt == "[":  # `$[ ... ]`: bash's old spelling of $(( ... ))
+            end = self._arith(pos + 2, state, closer="]")
         elif nxt == "'" and not in_dquote:
             decoded, end = ansi_c(text, pos + 2)
             state.value.append(decoded)
@@ -388,20 +390,23 @@ class Lexer:
                 pos += 1
         raise ParseError("unterminated ${")
 
-    def _arith(self, pos: int, state: _WordState) -> int:
-        """Scan arithmetic from just inside `((`; return the position after `))`."""
+    def _arith(self, pos: int, state: _WordState, closer: str = ")") -> int:
+        """Scan arithmetic from just inside `((` (or `$[`); return the position after `))`
+        (or `]`)."""
         text, depth, start = self.text, 0, pos
+        opener = "(" if closer == ")" else "["
+        end_mark = "))" if closer == ")" else "]"
         scratch = _WordState()
         while pos < len(text):
             char = text[pos]
-            if char == ")" and depth == 0:
-                if not text.startswith("))", pos):
+            if char == closer and depth == 0:
+                if not text.startswith(end_mark, pos):
                     raise ParseError("unbalanced ) in arithmetic")
                 state.absorb(scratch)
                 state.ariths.append(text[start:pos])
-                return pos + 2
-            if char in "()":
-                depth += 1 if char == "(" else -1
+                return pos + len(end_mark)
+            if char in (opener, closer):
+                depth += 1 if char == opener else -1
                 pos += 1
             elif char == "$":
                 pos = self._dollar(pos, scratch, in_dquote=True)

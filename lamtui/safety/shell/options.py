@@ -52,6 +52,26 @@ def flags_in(args: list[Word]) -> set[str]:
     return found
 
 
+def given(args: list[Word], *options: str) -> bool:
+    """Is any of options given before `--`? A short one may sit in a cluster (-xv); a long one
+    may be abbreviated to any prefix GNU getopt or git's parse-options would accept (--ext for
+    --ext-diff), with or without =VALUE. Use it for options that make a command riskier:
+    `option in flags_in(args)` misses `--to-com=CMD`."""
+    shorts = {option[1] for option in options if len(option) == 2 and option[0] == "-"}
+    longs = [option for option in options if option.startswith("--")]
+    for word in args:
+        value = word.value
+        if value == "--":
+            return False
+        if value.startswith("--"):
+            name = value.partition("=")[0]
+            if any(long_matches(name, option) for option in longs):
+                return True
+        elif is_cluster(value) and shorts & set(value[1:]):
+            return True
+    return False
+
+
 def operands_in(
     args: list[Word], value_letters: str = "", value_longs: Iterable[str] = ()
 ) -> list[Word]:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import functools
 import os
 import re
 from pathlib import Path
 
 from lamtui.safety.shell.accumulator import Acc, short
-from lamtui.safety.shell.options import is_cluster
+from lamtui.safety.shell.options import given, is_cluster, operands_in
 from lamtui.safety.shell.parser import Simple
-from lamtui.safety.shell.targets import BRACE, is_within, lit
+from lamtui.safety.shell.targets import BRACE, PROC_VIEW, is_within, lit
 from lamtui.safety.shell.tokens import Word
 
 # Credential stores under a home directory, as path components. They are matched anywhere in a
@@ -36,6 +37,7 @@ _SECRET_SYSTEM_FILES: tuple[str, ...] = (
     "/etc/sudoers.d", "/etc/security/opasswd",
 )  # fmt: skip
 _PROC_ENVIRON = re.compile(r"/proc/[^/]+(?:/task/[^/]+)?/environ")
+_PROC_PROCESS = re.compile(r"/proc/[^/]+(?:/task(?:/[^/]+)?)?")
 _HOME_DIR = re.compile(r"/root|/home/[^/]+|/Users/[^/]+")
 _HOME_PREFIX = re.compile(r"\$HOME(?=/|$)|\$\{HOME\}(?=/|$)")
 _EXPANSION_TEXT = re.compile(r"\$\{[^}]*\}|\$\([^)]*\)|`[^`]*`|\$[A-Za-z_][A-Za-z0-9_]*|\$.")
@@ -43,16 +45,30 @@ _ANY = "\x01"  # stands for an expansion: any text, a leading dot included
 _MAX_ALTERNATIVES = 64
 
 
+def _environment_key() -> tuple[str | None, ...]:
+    """What the home folder and lamtui's folders are computed from."""
+    names = ("HOME", "LAMTUI_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME")
+    return tuple(os.environ.get(name) for name in names)
+
+
 def _home() -> str:
-    return os.path.realpath(os.path.expanduser("~"))
+    return _places(_environment_key())[0]
 
 
 def _lamtui_dirs() -> tuple[str, ...]:
     """lamtui's own config and data (secret names and values, memory, logs, trajectories)."""
+    return _places(_environment_key())[1]
+
+
+@functools.lru_cache(maxsize=8)
+def _places(key: tuple[str | None, ...]) -> tuple[str, tuple[str, ...]]:
+    """(home, lamtui's folders), resolved once per environment: a long command checks
+    thousands of words against them."""
     from lamtui.paths import get_paths  # here: the classifier must not need it to import
 
     paths = get_paths()
-    return tuple(os.path.realpath(path) for path in (paths.config_dir, paths.data_dir))
+    lamtui = tuple(os.path.realpath(path) for path in (paths.config_dir, paths.data_dir))
+    return os.path.realpath(os.path.expanduser("~")), lamtui
 
 
 def _secret_samples(home: str) -> list[str]:
@@ -153,14 +169,20 @@ def _secret_text_reason(text: str, word: Word, cwd: str | None, home_ok: bool) -
     if os.path.isabs(normal):
         with contextlib.suppress(OSError, ValueError):
             candidates.append(os.path.realpath(normal))  # a symlink to a key is the key
+    key = _environment_key()
     for path in candidates:
-        reason = _secret_path_reason(path, home, home_ok)
+        reason = _secret_path_reason(path, home, home_ok, key)
         if reason:
             return reason
     return None
 
 
-def _secret_path_reason(path: str, home: str, home_ok: bool) -> str | None:
+@functools.lru_cache(maxsize=4096)
+def _secret_path_reason(
+    path: str, home: str, home_ok: bool, key: tuple[str | None, ...]
+) -> str | None:
+    """Why path holds secrets (a pure function of its arguments; key is the environment
+    lamtui's folders are computed from, so a change of it is a new entry)."""
     parts = path.split("/")
     for location in _SECRET_LOCATIONS:
         for i in range(len(parts) - len(location) + 1):
@@ -173,6 +195,8 @@ def _secret_path_reason(path: str, home: str, home_ok: bool) -> str | None:
         return f"{path} holds password hashes or sudo rules"
     if _PROC_ENVIRON.fullmatch(path):
         return f"{path} holds a process's environment"
+    if PROC_VIEW.fullmatch(path):
+        return f"{path} shows a process's memory, files or folders, which can be anything"
     if not os.path.isabs(path):
         return None
     if path == home or _HOME_DIR.fullmatch(path):
@@ -220,6 +244,76 @@ def secret_path_reason(path: str, cwd: Path | None = None) -> str | None:
         return "the path could not be checked for secrets"
 
 
+# Commands that read every file under a folder operand, and the options that make them do so
+# (None: they always do). Given a folder that holds a credential store, they read it.
+_RECURSIVE_READERS: dict[str, tuple[str, ...] | None] = {
+    "grep": ("-r", "-R", "--recursive", "--dereference-recursive", "-d", "--directories"),
+    "egrep": ("-r", "-R", "--recursive", "--dereference-recursive", "-d", "--directories"),
+    "fgrep": ("-r", "-R", "--recursive", "--dereference-recursive", "-d", "--directories"),
+    "rg": None, "ag": None, "ack": None, "tar": None,
+    "cp": ("-r", "-R", "-a", "--recursive", "--archive"),
+    "rsync": ("-r", "-a", "--recursive", "--archive"),
+    "zip": ("-r", "-R", "--recurse-paths", "--recurse-patterns"),
+    "diff": ("-r", "--recursive"),
+}  # fmt: skip
+_PATTERN_FIRST = frozenset({"grep", "egrep", "fgrep", "rg", "ag", "ack"})
+_FIND_READS = frozenset({"-exec", "-execdir", "-ok", "-okdir"})
+
+
+def _holds_secrets(path: str, home: str) -> bool:
+    """Is path a folder above a credential store, lamtui's data, another home or /proc?"""
+    if path in ("/", "/home", "/Users", "/proc") or _HOME_DIR.fullmatch(path):
+        return True
+    if _PROC_PROCESS.fullmatch(path):  # a process's folder holds its environ
+        return True
+    anchors = [os.path.join(home, *location) for location in _SECRET_LOCATIONS]
+    anchors += [*_lamtui_dirs(), *_SECRET_SYSTEM_FILES]
+    return any(is_within(anchor, path) for anchor in anchors)
+
+
+def _swept_root(word: Word, cwd: str | None) -> str | None:
+    """The folder a recursive read of word starts from, as far as it can be told."""
+    home = _home()
+    text = word.value
+    if text == "~" or text.startswith("~/"):
+        text = home + text[1:]
+    elif word.tilde:
+        text = os.path.expanduser(text)
+    if word.expands:
+        text = _HOME_PREFIX.sub(lambda _: home, text, count=1)
+        if _EXPANSION_TEXT.search(text):
+            return None  # could be anything, as any operand could
+    if word.glob:  # the literal folder the pattern lists
+        text = re.split(r"[*?\[{]", text, maxsplit=1)[0].rpartition("/")[0] or "/"
+    if not os.path.isabs(text):
+        if cwd is None:
+            return None
+        text = os.path.join(cwd, text)
+    with contextlib.suppress(OSError, ValueError):
+        return os.path.realpath(text)
+    return os.path.normpath(text)
+
+
+def _recursive_roots(acc: Acc) -> list[Word]:
+    """The folder operands a recursive reader (grep -r, cp -a, tar, find -exec ...) reads."""
+    name, args = (acc.words[0].value, acc.words[1:]) if acc.words else ("", [])
+    if name == "find":
+        if not _FIND_READS & {word.value for word in args}:
+            return []
+        return [w for w in args if not w.value.startswith(("-", "(", "!"))][:1] or [lit(".")]
+    if name not in _RECURSIVE_READERS:
+        return []
+    options = _RECURSIVE_READERS[name]
+    if options is not None and not given(args, *options):
+        return []
+    operands = operands_in(args)
+    if name in _PATTERN_FIRST and not given(args, "-e", "-f", "--regexp", "--file"):
+        operands = operands[1:]
+    if name in _PATTERN_FIRST and not operands:
+        return [lit(".")]  # searches the current folder
+    return operands
+
+
 def secret_reads(acc: Acc, cmd: Simple) -> None:
     """Flag any word or input redirection that names a credential store, a key, the home folder
     itself or lamtui's own data, whatever the command: cat, base64, cp, tar, grep -r ..."""
@@ -231,3 +325,16 @@ def secret_reads(acc: Acc, cmd: Simple) -> None:
         reason = _secret_reason(word, acc.cwd, home_ok=home_ok)
         if reason:
             acc.flag("sensitive_read", f"reads {short(word.value, 50)}: {reason}")
+    home = _home()
+    for word in _recursive_roots(acc):
+        root = _swept_root(word, acc.cwd)
+        if root is not None and _holds_secrets(root, home):
+            acc.flag("sensitive_read", f"reads every file under {short(word.value, 50)}, which "
+                                       "holds credential stores or lamtui's data")  # fmt: skip
+
+
+def flag_secret_path(acc: Acc, path: str, what: str) -> None:
+    """A program's own text names a file it reads (sed `r FILE`, awk `getline < FILE`)."""
+    reason = _secret_reason(lit(path), acc.cwd)
+    if reason:
+        acc.flag("sensitive_read", f"{what} {short(path, 50)}: {reason}")

@@ -41,7 +41,7 @@ OPTION_WRITES: dict[str, tuple[str, ...]] = {
     "iconv": ("-o", "--output"),
     "tree": ("-o",),
     "less": ("-o", "-O", "--log-file", "--LOG-FILE"),
-    "info": ("-o", "--output"),
+    "info": ("-o", "--output", "--dribble"),
 }
 # Read-only commands with an output-file operand: name -> (operand index, value-taking letters).
 OUTPUT_OPERAND: dict[str, tuple[int, str]] = {
@@ -52,12 +52,27 @@ OUTPUT_OPERAND: dict[str, tuple[int, str]] = {
 _RUN_OPTIONS = ("-x", "--exec", "-X", "--exec-batch")
 RISKY_OPTIONS: dict[str, tuple[tuple[tuple[str, ...], Risk, str], ...]] = {
     "sort": ((("--compress-program",), "unknown", "runs a compression program"),),
-    "rg": ((("--pre",), "unknown", "runs a preprocessor program"),),
     "ack": ((("--pager",), "unknown", "runs a pager program"),),
     "ag": ((("--pager",), "unknown", "runs a pager program"),),
     "bat": ((("--pager",), "unknown", "runs a pager program"),),
     "batcat": ((("--pager",), "unknown", "runs a pager program"),),
-    "man": ((("-P", "--pager", "-H", "--html"), "unknown", "runs a pager or browser"),),
+    "man": (
+        (("-P", "--pager", "-H", "--html"), "unknown", "runs a pager or browser"),
+        # man_db.conf names the programs man runs (DEFINE pager, troff ...)
+        (("-C", "--config-file"), "unknown", "reads a config file that names programs to run"),
+    ),
+    # a lesskey file can set LESSOPEN, which runs a program on every file less opens
+    "less": (
+        (
+            ("-k", "--lesskey-file", "--lesskey-src", "--lesskey-content"),
+            "unknown",
+            "reads key bindings that can set LESSOPEN to run a program",
+        ),
+    ),
+    "rg": (
+        (("--pre",), "unknown", "runs a preprocessor program"),
+        (("--hostname-bin",), "unknown", "runs a program to find the host name"),
+    ),
     "fd": ((_RUN_OPTIONS, "unknown", "runs a command for each match"),),
     "fdfind": ((_RUN_OPTIONS, "unknown", "runs a command for each match"),),
     "compgen": ((("-C", "-F"), "unknown", "runs a command or function"),),
@@ -190,9 +205,33 @@ DANGEROUS_ENV: frozenset[str] = frozenset(
         "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_TEMPLATE_DIR", "GIT_PROXY_COMMAND",
         "GIT_CONFIG", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_PARAMETERS",
         "GIT_CONFIG_COUNT",
+        # options or programs a command reads from its environment
+        "MORE", "GZIP", "ZIP", "ZIPOPT", "UNZIP", "UNZIPOPT", "BZIP", "BZIP2", "XZ_DEFAULTS",
+        "ZSTD_NBTHREADS", "GLIBC_TUNABLES", "KUBECONFIG", "MANSECT", "TERMINFO",
     }
 )  # fmt: skip
-DANGEROUS_ENV_PREFIXES: tuple[str, ...] = ("LD_", "DYLD_", "BASH_FUNC_", "GIT_CONFIG_")
+# Whole families: the dynamic loader, shell functions, git (but for who and when, below),
+# less and its lesskey files, interpreters, package managers, docker.
+DANGEROUS_ENV_PREFIXES: tuple[str, ...] = (
+    "LD_", "DYLD_", "BASH_FUNC_", "GIT_", "LESS", "PYTHON", "PERL", "RUBY", "NODE_", "NPM_",
+    "npm_", "YARN_", "PIP_", "DOCKER_", "GCONV_", "TAR_", "RSYNC_", "GREP_", "SYSTEMD_",
+)  # fmt: skip
+# Names shaped like a program, its options, its config or a search path (GIT_TRACE writes,
+# RIPGREP_CONFIG_PATH adds --pre, GNUPGHOME, WGETRC, JAVA_TOOL_OPTIONS, BAT_PAGER ...).
+DANGEROUS_ENV_SUFFIXES: tuple[str, ...] = (
+    "PAGER", "EDITOR", "BROWSER", "SHELL", "ASKPASS", "_OPTIONS", "_OPTS", "OPT", "_FLAGS",
+    "_RSH", "_CMD", "_COMMAND", "_PROG", "_PROGRAM", "CONFIG", "_CONFIG_PATH", "_CONFIG_FILE",
+    "PATH", "HOME", "RC", "_TRACE",
+)  # fmt: skip
+# git variables that only say who made a commit and when, or how paths are matched.
+SAFE_GIT_ENV: frozenset[str] = frozenset(
+    {
+        "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_AUTHOR_DATE", "GIT_COMMITTER_NAME",
+        "GIT_COMMITTER_EMAIL", "GIT_COMMITTER_DATE", "GIT_TERMINAL_PROMPT", "GIT_OPTIONAL_LOCKS",
+        "GIT_MERGE_AUTOEDIT", "GIT_LITERAL_PATHSPECS", "GIT_GLOB_PATHSPECS",
+        "GIT_NOGLOB_PATHSPECS", "GIT_ICASE_PATHSPECS", "GIT_REFLOG_ACTION", "GIT_FLUSH",
+    }
+)  # fmt: skip
 
 # Writing under these is a system change, whoever runs it.
 SYSTEM_DIRS: tuple[str, ...] = (
@@ -201,8 +240,9 @@ SYSTEM_DIRS: tuple[str, ...] = (
 )  # fmt: skip
 # Redirecting to these writes no file.
 NOT_FILES: frozenset[str] = frozenset(
-    {"/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "/dev/fd/1", "/dev/fd/2"}
-)
+    {"/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "/dev/fd/1", "/dev/fd/2",
+     "/proc/self/fd/1", "/proc/self/fd/2"}
+)  # fmt: skip
 # `/usr/bin/rm` is plain `rm`; any other path is a program the classifier cannot know.
 SYSTEM_BIN_DIRS: frozenset[str] = frozenset(
     {"/bin", "/usr/bin", "/usr/local/bin", "/sbin", "/usr/sbin", "/usr/local/sbin"}

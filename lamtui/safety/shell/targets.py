@@ -14,6 +14,11 @@ from lamtui.safety.shell.tables import NOT_FILES, SYSTEM_DIRS
 from lamtui.safety.shell.tokens import Word
 
 BRACE = re.compile(r"\{([^{}]*)\}")
+# Another view of a process: its memory, open files, root and working folder. The classifier
+# cannot follow these links as the command will see them (its cwd is not the command's).
+PROC_VIEW = re.compile(
+    r"/proc/[^/]+(?:/task/[^/]+)?/(?:mem|fd|fdinfo|map_files|root|cwd|exe)(?:/.*)?|/proc/kcore"
+)
 _BRACE_SEQUENCE = re.compile(r"-?\w+\.\.-?\w+(?:\.\.-?\d+)?")
 
 
@@ -68,6 +73,8 @@ def path_verdict(word: Word, workspace: str, cwd: str | None) -> tuple[Risk, str
     normal = os.path.normpath(joined)
     if normal in NOT_FILES:
         return None
+    if PROC_VIEW.fullmatch(normal) or PROC_VIEW.fullmatch(os.path.normpath(value)):
+        return "outside_write", value, "the path goes through /proc, so it could be anywhere"
     try:
         real = os.path.realpath(joined)
     except (OSError, ValueError):

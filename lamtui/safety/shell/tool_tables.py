@@ -62,11 +62,13 @@ TOOLS: dict[str, Tool] = {
     "poetry": Tool(
         _subs(
             network=["install", "add", "update", "lock", "publish", "search", "self"],
-            destructive=["remove"],
-            unknown=["run", "shell", "build", "config"],
+            destructive=["remove", "env remove"],
+            unknown=["run", "shell", "build", "config", "env use"],
             workspace_write=["new", "init"],
-            read_only=["show", "check", "version", "about", "env", "help", "list"],
-        )
+            read_only=["show", "check", "version", "about", "env info", "env list",
+                       "env activate", "help", "list"],
+        ),
+        groups=frozenset({"env"}),
     ),
     "npm": Tool(
         _subs(
@@ -257,6 +259,40 @@ TOOLS: dict[str, Tool] = {
         value_opts="Hcl",
     ),
 }  # fmt: skip
+# Options that make a tool (any subcommand) riskier: tool -> ((options, risk, what), ...).
+TOOL_OPTIONS: dict[str, tuple[tuple[tuple[str, ...], Risk, str], ...]] = {
+    "pip": ((("--proxy", "--index-url", "-i", "--extra-index-url"), "network",
+             "contacts a package index"),),
+    "docker": (
+        (("-H", "--host", "-c", "--context"), "network", "talks to another machine's daemon"),
+        (("--config", "--tlscacert", "--tlscert", "--tlskey"), "unknown",
+         "reads another client configuration"),
+    ),
+    "apt": ((("-o", "--option", "-c", "--config-file"), "unknown",
+             "sets apt configuration, which can name programs to run"),),
+    "uv": ((("--config-file", "--directory", "--project"), "unknown",
+            "reads another project or configuration"),),
+}  # fmt: skip
+# Options whose value is a file the tool writes (pip --log).
+TOOL_WRITES: dict[str, tuple[str, ...]] = {"pip": ("--log", "--log-file")}
+# Subcommand options that make a read-only subcommand reach the network or change files.
+SUB_OPTIONS: dict[tuple[str, str], tuple[tuple[tuple[str, ...], Risk, str], ...]] = {
+    ("pip", "list"): ((("-o", "--outdated", "-u", "--uptodate"), "network",
+                       "asks the package index for newer versions"),),
+}  # fmt: skip
+# Read-only subcommands that resolve dependencies, and so may download them, unless offline.
+RESOLVES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("cargo", "tree"): ("--offline", "--frozen"),
+    ("cargo", "metadata"): ("--offline", "--frozen", "--no-deps"),
+    ("go", "list"): (),
+    ("go", "mod graph"): (),
+    ("go", "mod why"): (),
+    ("go", "mod verify"): (),
+}
+# Subcommands that print what a container or project holds, environment values included.
+PRINTS_ENVIRONMENT: frozenset[tuple[str, str]] = frozenset(
+    {("docker", "inspect"), ("docker", "container inspect"), ("docker", "compose config")}
+)
 TOOL_ALIASES: dict[str, str] = {
     "apt-get": "apt",
     "aptitude": "apt",

@@ -14,7 +14,8 @@ ROWS: list[tuple[str, Risk]] = [
     ("pip list", "read_only"),
     ("pip show requests", "read_only"),
     ("npm ls", "read_only"),
-    ("cargo tree", "read_only"),
+    ("cargo tree", "network"),  # resolves, and may download, unless offline
+    ("cargo tree --offline", "read_only"),
     ("go version", "read_only"),
     ("docker ps -a", "read_only"),
     # --- workspace writes --------------------------------------------------------------------

@@ -6,15 +6,25 @@ import re
 from dataclasses import dataclass, field, replace
 
 from lamtui.safety.shell.accumulator import Acc, Handler
-from lamtui.safety.shell.options import flags_in, is_cluster, operands_in, option_values
+from lamtui.safety.shell.options import (
+    flags_in,
+    given,
+    is_cluster,
+    long_matches,
+    operands_in,
+    option_values,
+)
 from lamtui.safety.shell.targets import lit
 from lamtui.safety.shell.tokens import Word
 
 # tar options that run a program, and options that rename members as they are extracted.
 _TAR_RUNS = ("--to-command", "--use-compress-program", "--checkpoint-action", "--info-script",
              "--new-volume-script", "--rsh-command", "--rmt-command")  # fmt: skip
-_TAR_RENAMES = ("--transform", "--xform")
+_TAR_RENAMES = ("--transform", "--xform", "--one-top-level")
+# Options whose value is a file tar writes besides the archive (-g is --listed-incremental).
+_TAR_WRITES = ("--index-file", "--listed-incremental", "--volno-file")
 _TAR_VALUE_LETTERS = "fCTXbKNgLVHIF"
+_TAR_VALUED = ("--file", "--directory", *_TAR_RUNS, *_TAR_RENAMES[:2], *_TAR_WRITES)
 
 
 @dataclass
@@ -23,6 +33,7 @@ class _TarPlan:
     archive: Word | None = None
     directory: Word | None = None
     flags: set[str] = field(default_factory=set)
+    writes: list[Word] = field(default_factory=list)
 
 
 def _tar_plan(args: list[Word]) -> _TarPlan:
@@ -39,17 +50,21 @@ def _tar_plan(args: list[Word]) -> _TarPlan:
         nxt = words[i + 1] if i + 1 < len(words) else None
         i += 1
         if value.startswith("--"):
-            option, eq, rest = value.partition("=")
+            given, eq, rest = value.partition("=")
             attached = replace(words[i - 1], value=rest) if eq else nxt
-            plan.flags.add(option)
-            takes_value = option in ("--file", "--directory", *_TAR_RUNS, *_TAR_RENAMES)
-            i += 1 if takes_value and not eq else 0
-            if option == "--file":
-                plan.archive = attached
-            elif option == "--directory":
-                plan.directory = attached
-            else:
-                plan.mode = _TAR_LONG_MODES.get(option, plan.mode)
+            # tar takes any unambiguous prefix of a long option: --to-com is --to-command
+            names = [known for known in _TAR_KNOWN if long_matches(given, known)] or [given]
+            plan.flags.update(names)
+            i += 1 if set(names) & set(_TAR_VALUED) and not eq else 0
+            for option in names:
+                if option == "--file":
+                    plan.archive = attached
+                elif option == "--directory":
+                    plan.directory = attached
+                elif option in _TAR_WRITES and attached is not None:
+                    plan.writes.append(attached)
+                else:
+                    plan.mode = _TAR_LONG_MODES.get(option, plan.mode)
         elif is_cluster(value):
             for j, letter in enumerate(value[1:], 1):
                 if letter in _TAR_VALUE_LETTERS:
@@ -68,11 +83,17 @@ _TAR_LONG_MODES = {
 }  # fmt: skip
 
 
+_TAR_KNOWN = (*_TAR_VALUED, *_TAR_LONG_MODES, "--remove-files", "--absolute-names",
+              "--one-top-level")  # fmt: skip
+
+
 def _tar_letter(plan: _TarPlan, letter: str, value: Word | None) -> None:
     if letter in "ctxruAd":
         plan.mode = letter
     elif letter == "f":
         plan.archive = value
+    elif letter == "g" and value is not None:
+        plan.writes.append(value)
     elif letter == "C":
         plan.directory = value
     elif letter == "P":
@@ -90,6 +111,8 @@ def _h_tar(acc: Acc, name: str, args: list[Word]) -> None:
     archive = plan.archive
     if archive and not archive.expands and re.match(r"[^/]+:", archive.value):
         acc.flag("network", f"tar uses the remote archive {archive.value}")
+    for target in plan.writes:
+        acc.write(target, "tar writes its index or snapshot file")
     if "--remove-files" in plan.flags:
         acc.flag("destructive", "tar --remove-files deletes the files it archives")
     if plan.mode in ("t", "d"):
@@ -108,10 +131,10 @@ def _h_tar(acc: Acc, name: str, args: list[Word]) -> None:
 
 def _h_zip(acc: Acc, name: str, args: list[Word]) -> None:
     values = [word.value for word in args]
-    if {"-TT", "--unzip-command"} & set(values) or any(
-        value.startswith("--unzip-command=") for value in values
-    ):
+    if any(value.startswith("-TT") for value in values) or given(args, "--unzip-command"):
         acc.flag("unknown", "zip -TT runs a command to test the archive")
+    for temp in option_values(args, "-b") + option_values(args, "--temp-path"):
+        acc.write(temp, "zip -b writes its temporary file in")
     if "-TT" in values:  # a two-letter option whose value is the command
         at = values.index("-TT")
         args = args[:at] + args[at + 2 :]
@@ -121,7 +144,7 @@ def _h_zip(acc: Acc, name: str, args: list[Word]) -> None:
     for target in archive:
         if target.value != "-":
             acc.write(target, "zip writes the archive")
-    if "-m" in flags_in(args) or "--move" in values:
+    if given(args, "-m", "--move"):
         acc.flag("destructive", "zip -m deletes the files it archives")
         for source in operands[1:]:
             acc.write(source, "zip -m deletes", "destructive")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 
-from lamtui.safety.shell.accumulator import Acc, Handler, set_taint, short
+from lamtui.safety.shell.accumulator import POSITIONAL, Acc, Handler, set_taint, short
 from lamtui.safety.shell.handlers.readonly import read_only_command
 from lamtui.safety.shell.options import flags_in, is_cluster, operands_in, option_values
 from lamtui.safety.shell.targets import resolve_dir
@@ -93,16 +93,43 @@ def variable_operands(acc: Acc, name: str, args: list[Word]) -> None:
         if word.expands and not ASSIGNMENT.match(word.raw):
             acc.flag("unknown", f"{name} takes a variable name from an expansion, and bash "
                                 "runs commands hidden in array subscripts")  # fmt: skip
-        elif not INERT_NAME.fullmatch(target) and not (name == "local" and target == "-"):
-            acc.flag("unknown", f"{name} evaluates the variable name {short(target, 40)!r}, "
-                                "and bash runs commands hidden in array subscripts")  # fmt: skip
+        elif not (name == "local" and target == "-"):
+            check_name(acc, name, target)
+        variable = NAME.match(target)
+        if variable and not declares and name != "unset":
+            _data_into(acc, name, variable.group())
         if "-i" in flags and NAME.fullmatch(target):
             acc.ctx.integers.add(target)
+        if "-n" in flags and NAME.fullmatch(target):
+            acc.ctx.namerefs.add(target)
         if eq:
+            if target in acc.ctx.integers:  # declared -i earlier: the value is arithmetic
+                acc.check_arithmetic([value])
             _declared_value(acc, name, word, value, flags)
         if (variable := NAME.match(target)) and name != "unset":
             numeric = bool(eq) and numeric_assignment(word)
             set_taint(acc.ctx, variable.group(), numeric)
+
+
+def check_name(acc: Acc, name: str, target: str) -> None:
+    """A name bash looks up (`read a[i]`, `test -v a[i]`, `declare -n r=a[i]`) is safe only
+    when it is inert, and when no variable in its subscript may hold data: bash evaluates
+    `a[i]` as arithmetic, and the value of i in turn."""
+    if not INERT_NAME.fullmatch(target):
+        acc.flag("unknown", f"{name} evaluates the variable name {short(target, 40)!r}, "
+                            "and bash runs commands hidden in array subscripts")  # fmt: skip
+    elif "[" in target:
+        acc.check_arithmetic([target[target.index("[") + 1 : -1]])
+
+
+def _data_into(acc: Acc, name: str, variable: str) -> None:
+    """read, mapfile, printf -v, getopts store data: into an integer variable bash evaluates it
+    as arithmetic, and into a reference (declare -n) it becomes the name referred to."""
+    if variable in acc.ctx.integers:
+        acc.flag("unknown", f"{name} stores data in the integer variable {variable}, which "
+                            "bash evaluates as arithmetic")  # fmt: skip
+    if variable in acc.ctx.namerefs:
+        acc.flag("unknown", f"{name} stores data in the reference {variable} (declare -n)")
 
 
 def _declared_value(acc: Acc, name: str, word: Word, value: str, flags: set[str]) -> None:
@@ -110,6 +137,8 @@ def _declared_value(acc: Acc, name: str, word: Word, value: str, flags: set[str]
     if "-n" in flags and not INERT_NAME.fullmatch(value):
         acc.flag("unknown", f"{name} -n makes a reference to {short(value, 40)!r}, and bash "
                             "runs commands hidden in its subscript")  # fmt: skip
+    elif "-n" in flags and "[" in value:
+        acc.check_arithmetic([value[value.index("[") + 1 : -1]])
     if "-i" in flags:
         acc.check_arithmetic([value])
     head = ARRAY_ASSIGN.match(word.raw)  # `a=(...)` written unquoted: the lexer followed it
@@ -126,6 +155,8 @@ def _h_printenv(acc: Acc, name: str, args: list[Word]) -> None:
 def _h_set(acc: Acc, name: str, args: list[Word]) -> None:
     if args:
         acc.flag("read_only", "set only changes shell options or positional parameters")
+        if operands_in(args, "o") or "--" in (word.value for word in args):
+            acc.ctx.tainted.update(POSITIONAL)  # $1 ... now hold these words
     else:
         acc.flag("sensitive_read", "set without arguments prints every variable and its value")
 
@@ -156,10 +187,8 @@ def _h_test(acc: Acc, name: str, args: list[Word]) -> None:
 def _variable_tests(acc: Acc, name: str, args: list[Word]) -> None:
     """`-v NAME` and `-R NAME` evaluate NAME's subscript, running commands hidden in it."""
     for test, operand in itertools.pairwise(args):
-        if test.value in ("-v", "-R") and not INERT_NAME.fullmatch(operand.value):
-            acc.flag("unknown", f"{name} {test.value} evaluates the variable name "
-                                f"{short(operand.value, 40)!r}, and bash runs commands hidden "
-                                "in array subscripts")  # fmt: skip
+        if test.value in ("-v", "-R"):
+            check_name(acc, f"{name} {test.value}", operand.value)
 
 
 def _h_compgen(acc: Acc, name: str, args: list[Word]) -> None:

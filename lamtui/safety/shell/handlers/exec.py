@@ -12,6 +12,7 @@ from lamtui.safety.shell.handlers.packages import tool_command
 from lamtui.safety.shell.options import (
     flags_in,
     is_cluster,
+    long_matches,
     only_version_flags,
     operands_in,
     option_values,
@@ -34,8 +35,12 @@ def _h_shell(acc: Acc, name: str, args: list[Word]) -> None:
             acc.flag("unknown", f"{name} {value} runs a startup file")
             i += 2
         elif value.startswith("--"):
+            if value in ("--login", "--interactive"):
+                acc.flag("unknown", f"{name} {value} runs the user's startup files")
             i += 1
         elif len(value) > 1 and value[0] in "-+" and not word.expands:
+            if value[0] == "-" and set(value[1:]) & {"i", "l"}:
+                acc.flag("unknown", f"{name} {value} runs the user's startup files")
             has_c = has_c or (value[0] == "-" and "c" in value)
             reads_stdin = reads_stdin or "s" in value
             i += 2 if value[-1] in "oO" else 1
@@ -76,11 +81,16 @@ def _h_source(acc: Acc, name: str, args: list[Word]) -> None:
 
 
 def _h_trap(acc: Acc, name: str, args: list[Word]) -> None:
-    if not args or args[0].value.startswith("-"):
-        acc.flag("read_only", "trap only lists handlers")
+    if args and args[0].value == "--":  # `trap -- HANDLER SIGNAL...`
+        args = args[1:]
+    elif args and args[0].value in ("-p", "-l", "-P"):
+        acc.flag("read_only", "trap only lists handlers or signals")
+        return
+    if not args or args[0].value == "-" or (args[0].value == "" and not args[0].expands):
+        acc.flag("read_only", "trap only lists, resets or ignores signals")
         return
     acc.flag("unknown", "trap runs a command later, when a signal arrives")
-    if len(args) > 1 and args[0].value:
+    if len(args) > 1:
         acc.nest_text(args[0].value, "a trap handler")
 
 
@@ -139,7 +149,7 @@ def _xargs_replace(options: list[Word]) -> str:
     """The replace-string given by -I R, -iR, -i or --replace[=R], if any."""
     for i, word in enumerate(options):
         value = word.value
-        if value.startswith("--replace"):
+        if value.startswith("--") and long_matches(value.partition("=")[0], "--replace"):
             return value.partition("=")[2] or "{}"
         if is_cluster(value) and "I" in value:
             rest = value[value.index("I") + 1 :]

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from lamtui.contract.risk import Risk
 from lamtui.safety.shell.accumulator import Acc, Handler
-from lamtui.safety.shell.options import flags_in, is_cluster, operands_in, option_values
+from lamtui.safety.shell.options import flags_in, given, is_cluster, operands_in, option_values
 from lamtui.safety.shell.tables import DESTROYERS, WRITERS
 from lamtui.safety.shell.targets import child_path, lit, path_verdict, resolve_dir
 from lamtui.safety.shell.tokens import Word
@@ -42,9 +42,18 @@ def _copy_targets(args: list[Word], letters: str) -> tuple[list[Word], list[Word
     return operands, []
 
 
+def _backup_suffix(acc: Acc, name: str, args: list[Word]) -> None:
+    """A backup suffix is appended to the destination's name: one with a slash or an
+    expansion puts the backup somewhere else."""
+    for suffix in option_values(args, "-S") + option_values(args, "--suffix"):
+        if suffix.expands or "/" in suffix.value:
+            acc.flag("unknown", f"{name} --suffix {suffix.value} puts backups in another folder")
+
+
 def _h_cp(acc: Acc, name: str, args: list[Word]) -> None:
+    _backup_suffix(acc, name, args)
     letters = "tS" if name == "cp" else "gmoStZ"
-    if name == "install" and {"-d", "--directory"} & flags_in(args):
+    if name == "install" and given(args, "-d", "--directory"):
         destinations = operands_in(args, letters)
     else:
         destinations = _copy_targets(args, letters)[1]
@@ -71,6 +80,7 @@ def _install_mode(acc: Acc, args: list[Word]) -> None:
 
 
 def _h_mv(acc: Acc, name: str, args: list[Word]) -> None:
+    _backup_suffix(acc, name, args)
     sources, destinations = _copy_targets(args, "tS")
     if not destinations:
         acc.flag("workspace_write", "mv moves files")
@@ -81,7 +91,8 @@ def _h_mv(acc: Acc, name: str, args: list[Word]) -> None:
 
 
 def _h_ln(acc: Acc, name: str, args: list[Word]) -> None:
-    symbolic = bool({"-s", "--symbolic"} & flags_in(args))
+    _backup_suffix(acc, name, args)
+    symbolic = given(args, "-s", "--symbolic")
     targets, links = _copy_targets(args, "tS")
     if not links and targets:
         links = [lit(os.path.basename(targets[0].value.rstrip("/")) or ".")]
@@ -115,9 +126,8 @@ def _h_chmod(acc: Acc, name: str, args: list[Word]) -> None:
             is_cluster(value) and set(value[1:]) <= set(option_letters)
         )
         (options if is_option else operands).append(word)
-    recursive = any(w.value == "--recursive" or (is_cluster(w.value) and "R" in w.value)
-                    for w in options)  # fmt: skip
-    has_reference = any(word.value.startswith("--reference") for word in options)
+    recursive = given(options, "-R", "--recursive")
+    has_reference = given(options, "--reference")
     files = operands if has_reference else operands[1:]
     verbs = {"chmod": "permissions", "chown": "owner", "chgrp": "group"}
     verb = f"{name} changes the {verbs.get(name, 'mode')} of"
@@ -155,7 +165,11 @@ def _h_dd(acc: Acc, name: str, args: list[Word]) -> None:
 
 
 def _h_split(acc: Acc, name: str, args: list[Word]) -> None:
-    operands = operands_in(args, "abClnt")
+    if given(args, "--filter"):
+        acc.flag("unknown", "split --filter runs a shell command for each piece")
+    longs = ("--suffix-length", "--additional-suffix", "--bytes", "--line-bytes", "--lines",
+             "--number", "--separator", "--filter")  # fmt: skip
+    operands = operands_in(args, "abClnt", longs)
     prefix = operands[1] if len(operands) >= 2 else lit("x")
     acc.write(prefix, "split writes pieces named")
 

@@ -8,7 +8,13 @@ from dataclasses import replace
 
 from lamtui.contract.risk import Risk
 from lamtui.safety.shell.accumulator import Acc, Handler
-from lamtui.safety.shell.options import first_operand, flags_in, operands_in, option_values
+from lamtui.safety.shell.options import (
+    first_operand,
+    flags_in,
+    given,
+    operands_in,
+    option_values,
+)
 from lamtui.safety.shell.tables import (
     GIT_DESTRUCTIVE,
     GIT_NETWORK,
@@ -59,8 +65,15 @@ def _git_subcommand(acc: Acc, sub: str, rest: list[Word], repo: str | None) -> N
     if sub in ("archive", "format-patch"):
         for target in option_values(rest, "-o"):
             acc.write(target, f"git {sub} -o writes")
-    pager = sub == "grep" and bool({"-O", "--open-files-in-pager"} & flags_in(rest))
-    if pager or "--ext-diff" in flags_in(rest):
+    for target in option_values(rest, "--output-directory") if sub == "format-patch" else []:
+        acc.write(_in_repo(target, repo), "git format-patch --output-directory writes into")
+    bundle = operands_in(rest) if sub == "bundle" else []
+    if len(bundle) >= 2 and bundle[0].value == "create":
+        acc.write(_in_repo(bundle[1], repo), "git bundle create writes")
+    if sub == "help" and given(rest, "-w", "--web"):
+        acc.flag("unknown", "git help --web starts a web browser")
+    pager = sub == "grep" and given(rest, "-O", "--open-files-in-pager")
+    if pager or given(rest, "--ext-diff"):
         acc.flag("unknown", f"git {sub} runs an external program")
     if risk == "read_only" and _git_elsewhere(acc, repo):
         # Outside the workspace git may rewrite that repository's index, and its config
@@ -130,9 +143,11 @@ def _git_verdict(sub: str, rest: list[Word], repo: str | None) -> tuple[Risk, st
 def _git_checkout(rest: list[Word], repo: str | None) -> tuple[Risk, str]:
     flags = flags_in(rest)
     values = [word.value for word in rest]
-    if "--" in values or {"-p", "--patch"} & flags:
+    if "--" in values or given(rest, "-p", "--patch", "--pathspec-from-file"):
         return "destructive", "git checkout of paths discards uncommitted changes"
-    if {"-f", "--force", "--ours", "--theirs", "-m", "--merge", "-B"} & flags:
+    if given(
+        rest, "-f", "--force", "--ours", "--theirs", "-m", "--merge", "-B", "--overwrite-ignore"
+    ):
         return "destructive", "git checkout -f/-B/-m can discard changes or reset a branch"
     if {"-b", "--orphan", "--detach", "-t", "--track"} & flags:
         return "workspace_write", "git checkout switches to a new branch"
@@ -153,7 +168,7 @@ def _exists(directory: str | None, relative: str) -> bool:
 
 
 def _git_switch(rest: list[Word], repo: str | None) -> tuple[Risk, str]:
-    if {"-f", "--force", "--discard-changes", "-C", "--force-create"} & flags_in(rest):
+    if given(rest, "-f", "--force", "--discard-changes", "-C", "--force-create", "-m", "--merge"):
         return "destructive", "git switch --force/-C can discard changes or reset a branch"
     return "workspace_write", "git switch changes branches"
 
@@ -166,7 +181,7 @@ def _git_restore(rest: list[Word], repo: str | None) -> tuple[Risk, str]:
 
 
 def _git_reset(rest: list[Word], repo: str | None) -> tuple[Risk, str]:
-    if {"--hard", "--merge"} & flags_in(rest):
+    if given(rest, "--hard", "--merge", "--keep"):
         return "destructive", "git reset --hard discards uncommitted changes"
     return "workspace_write", "git reset moves HEAD or unstages (the working tree is kept)"
 
@@ -183,7 +198,7 @@ def _git_push(rest: list[Word], repo: str | None) -> tuple[Risk, str]:
     forceful = {"-f", "--force", "--force-with-lease", "--force-if-includes", "--mirror",
                 "--delete", "-d", "--prune"}  # fmt: skip
     refspecs = [word.value for word in operands_in(rest)]
-    if forceful & flags_in(rest) or any(ref.startswith(("+", ":")) for ref in refspecs[1:]):
+    if given(rest, *forceful) or any(ref.startswith(("+", ":")) for ref in refspecs[1:]):
         return "destructive", "git push --force/--delete can overwrite or delete remote history"
     return "network", "git push uploads commits"
 
@@ -199,17 +214,17 @@ def _git_rm(rest: list[Word], repo: str | None) -> tuple[Risk, str]:
 
 def _git_branch(rest: list[Word], repo: str | None) -> tuple[Risk, str]:
     flags = flags_in(rest)
-    deleting = bool({"-d", "--delete"} & flags)
-    forcing = bool({"-f", "--force"} & flags)
+    deleting = given(rest, "-d", "--delete")
+    forcing = given(rest, "-f", "--force")
     if {"-D", "-M", "-C"} & flags or (deleting and forcing):
         return "destructive", "git branch -D/-M/-C deletes or overwrites branches"
     if deleting:
         return "workspace_write", "git branch -d deletes a merged branch"
     moving = {"-m", "--move", "-c", "--copy", "-u", "--set-upstream-to", "--unset-upstream",
               "-t", "--track", "--no-track"}  # fmt: skip
-    if moving & flags:
+    if given(rest, *moving):
         return "workspace_write", "git branch renames, copies or re-tracks a branch"
-    if "--edit-description" in flags:
+    if given(rest, "--edit-description"):
         return "unknown", "git branch --edit-description opens an editor"
     if {"-l", "--list"} & flags or not operands_in(rest):
         return "read_only", "git branch only lists branches"
@@ -220,7 +235,7 @@ def _git_branch(rest: list[Word], repo: str | None) -> tuple[Risk, str]:
 
 def _git_tag(rest: list[Word], repo: str | None) -> tuple[Risk, str]:
     flags = flags_in(rest)
-    if {"-d", "--delete", "-f", "--force"} & flags:
+    if given(rest, "-d", "--delete", "-f", "--force"):
         return "destructive", "git tag -d/-f deletes or moves tags"
     listing = {"-l", "--list", "-n", "--contains", "--no-contains", "--points-at", "--merged",
                "--no-merged", "-v", "--verify"}  # fmt: skip
@@ -252,15 +267,15 @@ def _git_config(rest: list[Word], repo: str | None) -> tuple[Risk, str]:
              "--get-colorbool", "-l", "--list"}  # fmt: skip
     writes = {"--unset", "--unset-all", "--add", "--replace-all", "--rename-section",
               "--remove-section"}  # fmt: skip
-    if {"-e", "--edit"} & flags or operands[:1] == ["edit"]:
+    if given(rest, "-e", "--edit") or operands[:1] == ["edit"]:
         return "unknown", "git config --edit opens an editor"
     if reads & flags or operands[:1] in (["get"], ["list"]):
         return "read_only", "git config only reads settings"
-    if not writes & flags and len(operands) <= 1:
+    if not given(rest, *writes) and len(operands) <= 1:
         return "read_only", "git config only reads a setting"
-    if "--system" in flags:
+    if given(rest, "--system"):
         return "privileged", "git config --system changes the machine-wide git settings"
-    if "--global" in flags:
+    if given(rest, "--global"):
         return "outside_write", "git config --global changes your user-wide git settings"
     return "unknown", "git config changes can make later git commands run programs"
 
@@ -282,7 +297,7 @@ def _git_submodule(rest: list[Word], repo: str | None) -> tuple[Risk, str]:
         return "network", f"git submodule {action} downloads repositories"
     if action == "foreach":
         return "unknown", "git submodule foreach runs a command in each submodule"
-    if action == "deinit" and {"-f", "--force"} & flags_in(rest):
+    if action == "deinit" and given(rest, "-f", "--force"):
         return "destructive", "git submodule deinit --force discards submodule changes"
     return "workspace_write", f"git submodule {action} changes submodule settings"
 
@@ -303,7 +318,7 @@ def _git_worktree(rest: list[Word], repo: str | None) -> tuple[Risk, str]:
     action = first_operand(rest, "list")
     if action == "list":
         return "read_only", "git worktree list only reads"
-    if action in ("remove", "prune") and {"-f", "--force"} & flags_in(rest):
+    if action in ("remove", "prune") and given(rest, "-f", "--force"):
         return "destructive", f"git worktree {action} --force discards a working tree"
     return "workspace_write", f"git worktree {action} changes working trees"
 
@@ -328,13 +343,13 @@ def _git_apply(rest: list[Word], repo: str | None) -> tuple[Risk, str]:
     flags = flags_in(rest)
     if {"--check", "--stat", "--numstat", "--summary"} & flags and "--apply" not in flags:
         return "read_only", "git apply --check/--stat only inspects a patch"
-    if "--unsafe-paths" in flags:
+    if given(rest, "--unsafe-paths", "--directory"):
         return "outside_write", "git apply --unsafe-paths may write outside the repository"
     return "workspace_write", "git apply changes files"
 
 
 def _git_rebase(rest: list[Word], repo: str | None) -> tuple[Risk, str]:
-    if {"-x", "--exec", "-i", "--interactive", "--edit-todo"} & flags_in(rest):
+    if given(rest, "-x", "--exec", "-i", "--interactive", "--edit-todo"):
         return "unknown", "git rebase -i/--exec runs commands or an editor"
     return "workspace_write", "git rebase rewrites history (recoverable from the reflog)"
 
@@ -346,7 +361,7 @@ def _git_format_patch(rest: list[Word], repo: str | None) -> tuple[Risk, str]:
 
 
 def _git_archive(rest: list[Word], repo: str | None) -> tuple[Risk, str]:
-    if any(word.value.startswith("--remote") for word in rest):
+    if given(rest, "--remote"):
         return "network", "git archive --remote contacts a remote"
     return "read_only", "git archive reads the repository"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from lamtui.safety.shell.accumulator import Acc, Handler
-from lamtui.safety.shell.options import flags_in, operands_in, option_values
+from lamtui.safety.shell.options import flags_in, given, operands_in, option_values
 from lamtui.safety.shell.targets import lit
 from lamtui.safety.shell.tokens import Word
 
@@ -36,17 +36,30 @@ def _h_wget(acc: Acc, name: str, args: list[Word]) -> None:
         acc.write(prefix[0] if prefix else lit("."), "wget saves into", "network")
 
 
+# rsync options whose value is a file or folder it writes besides the destination.
+_RSYNC_WRITES = ("--log-file", "--write-batch", "--only-write-batch", "--backup-dir",
+                 "--partial-dir", "--temp-dir", "-T")  # fmt: skip
+_RSYNC_VALUED = ("--rsh", "--rsync-path", "--filter", "--exclude-from", "--include-from",
+                 "--files-from", "--read-batch", "--password-file", "--chmod", "--chown",
+                 *_RSYNC_WRITES)  # fmt: skip
+
+
 def _h_rsync(acc: Acc, name: str, args: list[Word]) -> None:
-    operands = operands_in(args, "eBfTM", ("--rsh", "--rsync-path", "--filter", "--temp-dir"))
+    operands = operands_in(args, "eBfTM", _RSYNC_VALUED)
     remote = any(
         re.match(r"[^/]*:", word.value) or word.value.startswith("rsync://") for word in operands
     )
-    flags = flags_in(args)
-    if remote:
+    if remote or given(args, "--daemon"):
         acc.flag("network", "rsync copies to or from another machine")
-    if any(flag.startswith("--delete") for flag in flags) or "--remove-source-files" in flags:
+    if given(args, "-e", "--rsh", "--rsync-path"):
+        acc.flag("unknown", "rsync -e/--rsync-path runs the program it is given")
+    if given(args, "--delete", "--remove-source-files"):
         acc.flag("destructive", "rsync --delete/--remove-source-files deletes files")
-    if len(operands) >= 2 and not remote:
+    for option in _RSYNC_WRITES:
+        for target in option_values(args, option):
+            acc.write(target, f"rsync {option} writes")
+    batch = given(args, "--read-batch")  # applies a batch to the one operand, the destination
+    if operands and not remote and (len(operands) >= 2 or batch):
         acc.write(operands[-1], "rsync copies into")
     elif not remote:
         acc.flag("read_only", "rsync with one operand only lists files")

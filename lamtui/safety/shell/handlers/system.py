@@ -9,6 +9,7 @@ from lamtui.safety.shell.handlers.readonly import read_only_command
 from lamtui.safety.shell.options import (
     first_operand,
     flags_in,
+    given,
     only_version_flags,
     operands_in,
     option_values,
@@ -56,7 +57,7 @@ def _h_sysctl(acc: Acc, name: str, args: list[Word]) -> None:
 
 
 def _h_hostname(acc: Acc, name: str, args: list[Word]) -> None:
-    if operands_in(args) or {"-F", "--file", "-b", "--boot"} & flags_in(args):
+    if operands_in(args) or given(args, "-F", "--file", "-b", "--boot"):
         acc.flag("privileged", "hostname with a name changes the machine's name")
     else:
         acc.flag("read_only", "hostname only prints the name")
@@ -91,16 +92,17 @@ def _h_ifconfig(acc: Acc, name: str, args: list[Word]) -> None:
 
 
 def _h_mount(acc: Acc, name: str, args: list[Word]) -> None:
-    if operands_in(args, "tOoLUBw") or {"-a", "--all"} & flags_in(args):
+    if operands_in(args, "tOoLUBw") or given(args, "-a", "--all"):
         acc.flag("privileged", "mount attaches a filesystem")
     else:
         acc.flag("read_only", "mount without arguments lists mounted filesystems")
 
 
 def _h_journalctl(acc: Acc, name: str, args: list[Word]) -> None:
-    changing = ("--vacuum", "--rotate", "--flush", "--sync", "--relinquish-var",
-                "--smart-relinquish-var", "--setup-keys", "--update-catalog")  # fmt: skip
-    if any(flag.startswith(changing) for flag in flags_in(args)):
+    changing = ("--vacuum-size", "--vacuum-time", "--vacuum-files", "--rotate", "--flush",
+                "--sync", "--relinquish-var", "--smart-relinquish-var", "--setup-keys",
+                "--update-catalog")  # fmt: skip
+    if given(args, *changing):
         acc.flag("privileged", "journalctl deletes or rotates system logs")
     else:
         acc.flag("read_only", "journalctl only reads logs")
@@ -109,7 +111,7 @@ def _h_journalctl(acc: Acc, name: str, args: list[Word]) -> None:
 def _h_dmesg(acc: Acc, name: str, args: list[Word]) -> None:
     changing = {"-C", "-c", "--clear", "--read-clear", "-n", "--console-level", "-D",
                 "--console-off", "-E", "--console-on"}  # fmt: skip
-    if changing & flags_in(args):
+    if given(args, *changing):
         acc.flag("privileged", "dmesg clears the kernel log or changes the console")
     else:
         acc.flag("read_only", "dmesg only reads the kernel log")

@@ -7,7 +7,8 @@ from dataclasses import replace
 
 from lamtui.safety.shell.accumulator import Acc, Handler
 from lamtui.safety.shell.handlers.readonly import read_only_command
-from lamtui.safety.shell.options import flags_in, long_matches, operands_in
+from lamtui.safety.shell.options import given, long_matches, operands_in
+from lamtui.safety.shell.sensitive import flag_secret_path
 from lamtui.safety.shell.targets import lit
 from lamtui.safety.shell.tokens import ParseError, Word
 
@@ -21,10 +22,20 @@ def _h_pager(acc: Acc, name: str, args: list[Word]) -> None:
 _JQ_ENV = re.compile(r"(?<![\w.$])env\b|\$ENV\b")
 
 
+_JQ_MODULES = re.compile(r"(?<![\w.$])(?:import|include)\b")
+
+
 def _h_jq(acc: Acc, name: str, args: list[Word]) -> None:
     read_only_command(acc, name, args)
     if any(_JQ_ENV.search(word.value) for word in args):
         acc.flag("sensitive_read", "jq env / $ENV prints the environment")
+    if given(args, "-f", "--from-file") or any(_JQ_MODULES.search(w.value) for w in args):
+        acc.flag("unknown", "jq runs a program from a file or module that is not shown")
+
+
+# yq (Go and Python) functions that read files or the environment.
+_YQ_LOADS = re.compile(r"\bload(?:_[a-z0-9]+)?\s*\(")
+_YQ_ENV = re.compile(r"\b(?:str)?env\s*\(|\benvsubst\b|\$ENV\b|(?<![\w.$])env\b")
 
 
 def _h_sed(acc: Acc, name: str, args: list[Word]) -> None:
@@ -97,21 +108,23 @@ def _sed_scripts(acc: Acc, scripts: list[Word], script_file: bool) -> None:
         if scanned is None:
             acc.flag("unknown", "the sed script cannot be analysed")
             continue
-        executes, writes = scanned
-        if executes:
+        if scanned.executes:
             acc.flag("unknown", "the sed script runs shell commands (e)")
-        for target in writes:
+        for target in scanned.writes:
             acc.write(lit(target), "the sed script writes")
+        for source in scanned.reads:
+            flag_secret_path(acc, source, "the sed script reads")
 
 
-def _scan_sed(script: str) -> tuple[bool, list[str]] | None:
-    """Find the `e` (execute) and `w` (write file) commands in a sed script; None if unsure."""
+def _scan_sed(script: str) -> _SedScanner | None:
+    """Find the `e` (execute), `w` (write file) and `r` (read file) commands in a sed script;
+    None if unsure."""
     scanner = _SedScanner(script)
     try:
         scanner.run()
     except ParseError:
         return None
-    return scanner.executes, scanner.writes
+    return scanner
 
 
 class _SedScanner:
@@ -122,6 +135,7 @@ class _SedScanner:
         self.i = 0
         self.executes = False
         self.writes: list[str] = []
+        self.reads: list[str] = []  # r/R FILE: sed prints the file's text
 
     def run(self) -> None:
         while self.i < len(self.s):
@@ -202,7 +216,9 @@ class _SedScanner:
     def _command(self, command: str) -> None:
         if command in "{}=dDgGhHnNpPxzF":
             return
-        if command in "#:btTvrR":
+        if command in "rR":
+            self.reads.append(self._rest_of_line())
+        elif command in "#:btTv":
             self._skip_label(command)
         elif command in "aic":
             self._skip_text()
@@ -256,7 +272,17 @@ class _SedScanner:
 _AWK_STRING = re.compile(r'"(?:\\.|[^"\\])*"')
 _AWK_UNSAFE = re.compile(
     r"\bsystem\s*\(|\|\s*&?\s*getline|\bprintf?\b[^;{}\n]*[>|]|@load|@include|\bextension\s*\("
+    r"|@\s*[A-Za-z_][A-Za-z0-9_]*\s*\("  # gawk's indirect call: f = "system"; @f("cmd")
 )
+# Files the program opens itself: getline < EXPR (EXPR not one literal), or a changed ARGV.
+_AWK_OPENS = re.compile(
+    r"\bgetline\b[^;{}\n<]*<(?!\s*\"\"\s*(?:[;){}\n]|$))|\bARGV\s*\[[^\]]*\]\s*=(?!=)"
+    r"|\bARGC\s*(?:\+\+|--|[-+*/]?=(?!=))|(?:\+\+|--)\s*ARGC\b|\bdelete\s+ARGV\b"
+)
+
+
+_AWK_LONGS = ("--assign", "--field-separator", "--file", "--exec", "--source", "--include",
+              "--load", "--dump-variables", "--profile", "--pretty-print", "--debug")  # fmt: skip
 
 
 def _h_awk(acc: Acc, name: str, args: list[Word]) -> None:
@@ -271,6 +297,8 @@ def _h_awk(acc: Acc, name: str, args: list[Word]) -> None:
             break
         option = value.partition("=")[0] if value.startswith("--") else value[:2]
         attached = value.partition("=")[2] if value.startswith("--") else value[2:]
+        if value.startswith("--"):  # gawk takes any unambiguous prefix: --so is --source
+            option = next((o for o in _AWK_LONGS if long_matches(option, o)), option)
         has_value = option in ("-v", "-F", "-f", "-e", "-E", "-i", "-l") or option in (
             "--assign", "--field-separator", "--file", "--exec", "--source", "--include", "--load",
         )  # fmt: skip
@@ -278,7 +306,8 @@ def _h_awk(acc: Acc, name: str, args: list[Word]) -> None:
         i += 2 if has_value and not attached else 1
         if option in ("-f", "-E", "-i", "-l", "--file", "--exec", "--include", "--load"):
             acc.flag("unknown", f"{name} {option} loads program code from a file")
-        elif option in ("-d", "-o", "-p", "-D", "--dump-variables", "--profile", "--pretty-print"):
+        elif option in ("-d", "-o", "-p", "-D", "--dump-variables", "--profile", "--pretty-print",
+                        "--debug"):  # fmt: skip
             acc.flag("unknown", f"{name} {option} writes files or starts a debugger")
         elif option in ("-e", "--source"):
             program = replace(word, value=attached) if attached else nxt
@@ -290,16 +319,27 @@ def _h_awk(acc: Acc, name: str, args: list[Word]) -> None:
         acc.flag("unknown", f"the {name} program comes from an expansion")
     elif _AWK_UNSAFE.search(_AWK_STRING.sub('""', program.value)):
         acc.flag("unknown", f"the {name} program runs commands or writes files")
+    elif _AWK_OPENS.search(_AWK_STRING.sub('""', program.value)):
+        acc.flag("unknown", f"the {name} program opens files it names itself")
     elif "ENVIRON" in program.value:
         acc.flag("sensitive_read", f"the {name} program reads ENVIRON, the environment")
     elif "/inet" in program.value:
         acc.flag("network", f"the {name} program opens a network connection (/inet special file)")
     else:
         acc.flag("read_only", f"{name} only reads and prints")
+    for literal in _AWK_STRING.findall(program.value) if program and not program.expands else []:
+        flag_secret_path(acc, literal[1:-1], f"the {name} program names")
 
 
 def _h_yq(acc: Acc, name: str, args: list[Word]) -> None:
-    if {"-i", "--inplace"} & flags_in(args):
+    texts = [word.value for word in args]
+    if any(_YQ_LOADS.search(text) for text in texts):
+        acc.flag("unknown", "the yq expression loads another file")
+    if any(_YQ_ENV.search(text) for text in texts):
+        acc.flag("sensitive_read", "the yq expression reads the environment")
+    if given(args, "--from-file", "-s", "--split-exp", "-f"):
+        acc.flag("unknown", "yq runs an expression from a file, or writes a file per result")
+    if given(args, "-i", "--inplace"):
         operands = operands_in(args, "oIpe")
         for target in operands[1:] if len(operands) > 1 else operands:
             acc.write(target, "yq -i rewrites")

@@ -9,7 +9,14 @@ from dataclasses import replace
 
 from lamtui.safety.shell.accumulator import Acc
 from lamtui.safety.shell.lexer import Lexer
-from lamtui.safety.shell.options import flags_in, option_values, skip_options
+from lamtui.safety.shell.options import (
+    flags_in,
+    given,
+    is_cluster,
+    long_matches,
+    option_values,
+    skip_options,
+)
 from lamtui.safety.shell.targets import lit, resolve_dir
 from lamtui.safety.shell.tokens import ASSIGNMENT, Op, ParseError, Word
 
@@ -67,17 +74,23 @@ def _w_env(acc: Acc, args: list[Word]) -> list[Word]:
         if value == "--":
             i += 1
             break
-        if value in ("-C", "--chdir") or value.startswith(("--chdir=", "-C")):
-            target = args[i + 1] if value in ("-C", "--chdir") and i + 1 < len(args) else None
+        # env takes any unambiguous prefix of a long option (--chd is --chdir)
+        long = value.partition("=")[0] if value.startswith("--") else ""
+        if value.startswith("-C") or (long and long_matches(long, "--chdir")):
+            separate = value == "-C" or (long and "=" not in value)
+            target = args[i + 1] if separate and i + 1 < len(args) else None
             if target is None:
-                attached = value.partition("=")[2] if value.startswith("--") else value[2:]
+                attached = value.partition("=")[2] if long else value[2:]
                 target = replace(word, value=attached)
             acc.cwd = resolve_dir(target, acc.cwd)
-            i += 2 if value in ("-C", "--chdir") else 1
-        elif value in ("-S", "--split-string") or value.startswith(("--split-string=", "-S")):
+            i += 2 if separate else 1
+        elif value.startswith("-S") or (long and long_matches(long, "--split-string")):
             return _env_split_string(acc, args, i)
-        elif value in ("-u", "--unset"):
+        elif value == "-u" or (long and long_matches(long, "--unset") and "=" not in value):
             i += 2
+        elif is_cluster(value) and set(value[1:]) & {"C", "S", "u"}:
+            acc.flag("unknown", f"env {value}: an option cluster the classifier does not follow")
+            return []
         elif value.startswith("-") and value != "-" and not word.expands:
             i += 1  # -i, -0, -v, -uNAME, --unset=NAME, --ignore-environment ...
         elif value == "-":
@@ -93,7 +106,7 @@ def _w_env(acc: Acc, args: list[Word]) -> list[Word]:
 def _env_split_string(acc: Acc, args: list[Word], i: int) -> list[Word]:
     """env -S 'A=1 cmd args': the string is split into words that replace it."""
     word, value = args[i], args[i].value
-    if value in ("-S", "--split-string"):
+    if value == "-S" or (value.startswith("--") and "=" not in value):
         payload, after = (args[i + 1] if i + 1 < len(args) else lit("")), i + 2
     else:
         text = value.partition("=")[2] if value.startswith("--") else value[2:]
@@ -135,7 +148,7 @@ def _w_stdbuf(acc: Acc, args: list[Word]) -> list[Word]:
 
 def _w_ionice(acc: Acc, args: list[Word]) -> list[Word]:
     i = skip_options(args, "cnpPu", ("--class", "--classdata", "--pid", "--pgid", "--uid"))
-    if {"-p", "-P", "-u", "--pid", "--pgid", "--uid"} & flags_in(args[:i]):
+    if given(args[:i], "-p", "-P", "-u", "--pid", "--pgid", "--uid"):
         acc.flag("unknown", "ionice changes the I/O priority of running processes")
     return args[i:]
 
