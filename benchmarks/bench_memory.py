@@ -33,9 +33,10 @@ from benchmarks.common import Report, Rows
 from lamtui.config import MemorySettings
 from lamtui.memory.client import release
 from lamtui.memory.embedding import LlamaEmbeddingFunction
-from lamtui.memory.records import Entry, entry_id, normalize
+from lamtui.memory.ranking import relevant
+from lamtui.memory.records import KINDS, Entry, entry_id, normalize
 from lamtui.memory.seeds import load_seeds
-from lamtui.memory.store import KINDS, MemoryStore
+from lamtui.memory.store import MemoryStore
 
 PARAPHRASES = Path(__file__).resolve().parents[1] / "lamtui/memory/data/paraphrases.toml"
 UNRELATED = [
@@ -110,7 +111,7 @@ def quality(store: MemoryStore) -> tuple[list[tuple[str, str]], dict[str, Any]]:
         by_vector.append([h.entry.id for h in sorted(hits, key=lambda h: -h.similarity)])
         lexical = store._lexical["task"].top(query, 3)
         by_words.append([i for i, _ in lexical])
-        kept = [h.entry.id for h in hits if store.relevant(h, "task")][:3]
+        kept = [h.entry.id for h in hits if relevant(h, "task")][:3]
         gate_kept += f"seed:{target}" in kept
     unrelated_with_memory = sum(bool(store.recall(q).items) for q in UNRELATED)
     info: dict[str, Any] = {"embed_seconds": embed_seconds, "queries": len(queries)}

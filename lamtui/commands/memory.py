@@ -121,12 +121,12 @@ def handle_list(args: argparse.Namespace) -> int:
 def handle_search(args: argparse.Namespace) -> int:
     if args.k < 1:
         raise LamtuiError("-k must be at least 1")
-    from lamtui.memory.store import search_score
+    from lamtui.memory.ranking import relevant, search_score
 
     store = _open(_settings())
     try:
         found = store.search(args.query, args.k, args.kind)
-        relevant = {id(h): store.relevant(h, h.entry.kind) for h in found}
+        used = {id(h): relevant(h, h.entry.kind) for h in found}
     finally:
         store.close()
     # Best first by the score shown (the store ranks the same way; sorting here keeps
@@ -134,8 +134,7 @@ def handle_search(args: argparse.Namespace) -> int:
     hits = sorted(found, key=search_score, reverse=True)
     if args.json:
         rows = [
-            h.item() | {"rank_score": round(search_score(h), 3), "used": relevant[id(h)]}
-            for h in hits
+            h.item() | {"rank_score": round(search_score(h), 3), "used": used[id(h)]} for h in hits
         ]
         print(json.dumps(rows))
         return 0
@@ -144,7 +143,7 @@ def handle_search(args: argparse.Namespace) -> int:
         return 0
     print(f"  {'score':>5} {'id':26} memory")
     for hit in hits:
-        mark = "*" if relevant[id(hit)] else " "
+        mark = "*" if used[id(hit)] else " "
         print(f"{mark} {search_score(hit):5.2f} {hit.entry.id:26} {hit.entry.summary(80)}")
     print(
         "score = embedding similarity + 0.05 × shared-word score; "
@@ -211,7 +210,7 @@ def _read(file: str) -> tuple[list[Any], list[str]]:
 
 
 def _parse(source: IO[str]) -> tuple[list[Any], list[str]]:
-    from lamtui.memory.store import read_jsonl
+    from lamtui.memory.exchange import read_jsonl
 
     entries, problems = read_jsonl(source, _redactor(_settings()))
     return list(entries), problems

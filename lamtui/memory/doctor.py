@@ -14,11 +14,12 @@ from typing import Any
 
 from lamtui.config import MemorySettings
 from lamtui.memory.client import DB_FILE, connect, preflight, release
-from lamtui.memory.embedding import MemoryEmbedding
+from lamtui.memory.embedding import MemoryEmbedding, default_embedding_function
 from lamtui.memory.errors import MemoryUnavailable
+from lamtui.memory.exchange import timestamp
 from lamtui.memory.records import KINDS, Entry
 from lamtui.memory.seeds import SEED_PREFIX, load_seed_set
-from lamtui.memory.store import COLLECTIONS, MemoryStore, default_embedding_function, timestamp
+from lamtui.memory.store import COLLECTIONS, MemoryStore
 from lamtui.paths import get_paths
 
 

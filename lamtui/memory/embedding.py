@@ -32,7 +32,9 @@ import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space
 from chromadb.utils.embedding_functions import register_embedding_function
 
-from lamtui.errors import ModelError
+from lamtui.config import MemorySettings
+from lamtui.errors import LamtuiError, ModelError
+from lamtui.memory.errors import MemoryUnavailable
 
 NAME = "lamtui-llamacpp"
 Method = Literal["hidden", "pooled"]
@@ -466,3 +468,21 @@ class HashingEmbeddingFunction(MemoryEmbedding):
                 out[row, index] += 1.0 if digest[4] & 1 else -1.0
             out[row, 0] += 0.01  # never an all-zero vector
         return out
+
+
+def default_embedding_function(
+    settings: MemorySettings, model_path: Path | None
+) -> LlamaEmbeddingFunction:
+    """memory.embedding_model when set (llama.cpp's own mean-pooled embedding mode), else
+    the chat model's GGUF, else the bundled model (hidden-state mode, see embedding.py)."""
+    from lamtui.lam.catalog import resolve_model
+
+    try:
+        if settings.embedding_model:
+            path = resolve_model(settings.embedding_model, verify=False).path
+            return LlamaEmbeddingFunction(str(path), method="pooled")
+        if model_path is None:
+            model_path = resolve_model("gemma3-270m", verify=False).path
+    except LamtuiError as exc:
+        raise MemoryUnavailable(f"no embedding model for memory: {exc.message}", exc.hint) from None
+    return LlamaEmbeddingFunction(str(model_path), method="hidden")

@@ -13,12 +13,10 @@ resolve()/forget() also raise a plain LamtuiError, for an id that matches nothin
 
 from __future__ import annotations
 
-import heapq
 import json
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -28,9 +26,22 @@ from lamtui.config import MemorySettings
 from lamtui.errors import LamtuiError
 from lamtui.memory import precomputed
 from lamtui.memory.client import connect, guard
-from lamtui.memory.embedding import LlamaEmbeddingFunction, MemoryEmbedding
+from lamtui.memory.embedding import MemoryEmbedding, default_embedding_function
 from lamtui.memory.errors import MemoryUnavailable
+from lamtui.memory.exchange import ImportReport
 from lamtui.memory.lexical import BM25Index
+from lamtui.memory.ranking import (
+    CANDIDATES,
+    DUPLICATE_SIMILARITY,
+    LIMITS,
+    Candidate,
+    best_words,
+    fuse,
+    held_similarity,
+    relevant,
+    search_score,
+    with_rows,
+)
 from lamtui.memory.recall import Hit, Recall, render
 from lamtui.memory.records import (
     KINDS,
@@ -52,68 +63,8 @@ COLLECTIONS: dict[Kind, str] = {
 FORMAT = 1
 BATCH = 500
 
-# Retrieval (measured in benchmarks/bench_memory.py on the bundled model):
-CANDIDATES = 30  # from each of the vector and the keyword search
-LEXICAL_WEIGHT = 0.5  # fused = z(cosine) + w * z(bm25), over the candidates
-# The relevance gate: a hit is used when it shares informative words with the request and
-# is somewhat similar, or when it is very similar on its own. Cosine is measured in the
-# standardised space. On the paraphrase set this keeps the right demonstration for ~82 %
-# of requests and gives none of ten unrelated requests any memory (a base model rates
-# "what is the capital of France" 0.6 similar to "what time is it in UTC", so similarity
-# alone cannot be the gate).
-MIN_SIMILARITY: dict[Kind, float] = {"task": 0.65, "fact": 0.5, "rejection": 0.65}
-MIN_SIMILARITY_WITH_WORDS: dict[Kind, float] = {"task": 0.3, "fact": 0.2, "rejection": 0.3}
-MIN_LEXICAL: dict[Kind, float] = {"task": 2.0, "fact": 0.5, "rejection": 1.0}  # BM25
-LIMITS: dict[Kind, int] = {"task": 3, "fact": 3, "rejection": 2}
-# Near-identical texts: rewordings like "the app.log" / "app.log" score 0.92-0.96, the same
-# task on another file 0.71-0.81. Tasks and rejections must also have the same actions.
-DUPLICATE_SIMILARITY: dict[Kind, float] = {"task": 0.9, "fact": 0.93, "rejection": 0.9}
 IN_MEMORY_VECTORS = 2000  # collections up to this size are searched in memory (~5 MB)
 RECOUNT_SECONDS = 5.0  # how stale our view of a shared server's collection sizes may be
-
-
-def default_embedding_function(
-    settings: MemorySettings, model_path: Path | None
-) -> LlamaEmbeddingFunction:
-    """memory.embedding_model when set (llama.cpp's own mean-pooled embedding mode), else
-    the chat model's GGUF, else the bundled model (hidden-state mode, see embedding.py)."""
-    from lamtui.lam.catalog import resolve_model
-
-    try:
-        if settings.embedding_model:
-            path = resolve_model(settings.embedding_model, verify=False).path
-            return LlamaEmbeddingFunction(str(path), method="pooled")
-        if model_path is None:
-            model_path = resolve_model("gemma3-270m", verify=False).path
-    except LamtuiError as exc:
-        raise MemoryUnavailable(f"no embedding model for memory: {exc.message}", exc.hint) from None
-    return LlamaEmbeddingFunction(str(model_path), method="hidden")
-
-
-def _z(values: np.ndarray) -> np.ndarray:
-    spread = float(values.std())
-    return (values - values.mean()) / spread if spread > 1e-9 else np.zeros_like(values)
-
-
-def search_score(hit: Hit) -> float:
-    """What `lamtui memory search` ranks by and shows: the embedding similarity, nudged
-    by shared words (BM25), comparable across kinds (a Hit's fused score is not)."""
-    return hit.similarity + 0.05 * hit.lexical
-
-
-@dataclass(frozen=True)
-class _Candidate:
-    id: str
-    similarity: float
-    lexical: float
-    score: float
-
-
-@dataclass
-class ImportReport:
-    added: int = 0
-    duplicates: int = 0
-    skipped: list[str] = field(default_factory=list)
 
 
 class MemoryStore:
@@ -255,7 +206,7 @@ class MemoryStore:
             if held is None and was_empty:  # a new collection starts being held in memory
                 held = ([], np.zeros((0, vectors.shape[1]), dtype=np.float32))
             if held is not None:
-                self._vectors[kind] = _with_rows(held, [e.id for e in entries], vectors)
+                self._vectors[kind] = with_rows(held, [e.id for e in entries], vectors)
         self._counted_at[kind] = 0.0
 
     def _entries(self, kind: Kind, ids: list[str] | None = None) -> list[Entry]:
@@ -309,7 +260,7 @@ class MemoryStore:
                 )
         return self._lexical[kind]
 
-    def _candidates(self, kind: Kind, query: str, vector: np.ndarray) -> list[_Candidate]:
+    def _candidates(self, kind: Kind, query: str, vector: np.ndarray) -> list[Candidate]:
         """Vector and keyword candidates, ranked by the fused score. Payloads are not
         fetched here: only the few hits that are used need them."""
         collection = self._collections[kind]
@@ -319,17 +270,10 @@ class MemoryStore:
             return []
         n = min(CANDIDATES, total)
         lexical = index.scores(query)
-        best_words = heapq.nlargest(n, lexical.items(), key=lambda item: item[1])
+        words = best_words(lexical, n)
         held = self._vectors[kind]
         if held is not None:
-            ids_all, matrix = held
-            sims_all = matrix @ vector
-            top = np.argsort(-sims_all)[:n]
-            similarity = {ids_all[i]: float(sims_all[i]) for i in top}
-            row = {entry_id: i for i, entry_id in enumerate(ids_all)}
-            for entry_id, _ in best_words:
-                if entry_id in row:
-                    similarity[entry_id] = float(sims_all[row[entry_id]])
+            similarity = held_similarity(held, vector, n, words)
         else:
             found = collection.query(
                 query_embeddings=[vector.tolist()], n_results=n, include=["distances"]
@@ -338,21 +282,14 @@ class MemoryStore:
                 str(i): 1.0 - float(d)
                 for i, d in zip(found["ids"][0], found["distances"][0], strict=True)
             }
-            missing = [entry_id for entry_id, _ in best_words if entry_id not in similarity]
+            missing = [entry_id for entry_id in words if entry_id not in similarity]
             if missing:
                 got = collection.get(ids=missing, include=["embeddings"])
                 for entry_id, emb in zip(got["ids"], got["embeddings"], strict=True):
                     similarity[entry_id] = float(np.dot(vector, np.asarray(emb, dtype=np.float32)))
-        ids = list(similarity)
-        if not ids:
-            return []
-        sims = np.array([similarity[i] for i in ids], dtype=np.float64)
-        words = np.array([lexical.get(i, 0.0) for i in ids], dtype=np.float64)
-        fused = _z(sims) + LEXICAL_WEIGHT * _z(words)
-        order = sorted(range(len(ids)), key=lambda j: (-fused[j], ids[j]))
-        return [_Candidate(ids[j], float(sims[j]), float(words[j]), float(fused[j])) for j in order]
+        return fuse(similarity, lexical)
 
-    def _hits(self, kind: Kind, candidates: list[_Candidate]) -> list[Hit]:
+    def _hits(self, kind: Kind, candidates: list[Candidate]) -> list[Hit]:
         # Entries were read with the keyword index; Chroma is asked only for any written
         # by another client since.
         entries = {c.id: self._cache[kind][c.id] for c in candidates if c.id in self._cache[kind]}
@@ -367,14 +304,6 @@ class MemoryStore:
 
     def _search(self, kind: Kind, query: str, vector: np.ndarray) -> list[Hit]:
         return self._hits(kind, self._candidates(kind, query, vector))
-
-    @staticmethod
-    def relevant(hit: Hit | _Candidate, kind: Kind) -> bool:
-        if hit.similarity >= MIN_SIMILARITY[kind]:
-            return True
-        return (
-            hit.lexical >= MIN_LEXICAL[kind] and hit.similarity >= MIN_SIMILARITY_WITH_WORDS[kind]
-        )
 
     def _vector(self, text: str) -> np.ndarray:
         return np.asarray(self.embedding.embed([text])[0], dtype=np.float32)
@@ -393,7 +322,7 @@ class MemoryStore:
                 limit = k if kind == "task" else LIMITS[kind]
                 candidates = self._candidates(kind, request, vector)
                 chosen[kind] = self._hits(
-                    kind, [c for c in candidates if self.relevant(c, kind)][:limit]
+                    kind, [c for c in candidates if relevant(c, kind)][:limit]
                 )
         text = render(chosen["task"], chosen["fact"], chosen["rejection"])
         items = [hit.item() for kind in KINDS for hit in chosen[kind]]
@@ -561,25 +490,6 @@ class MemoryStore:
         self._collections.clear()
 
 
-def _with_rows(
-    held: tuple[list[str], np.ndarray], ids: list[str], vectors: np.ndarray
-) -> tuple[list[str], np.ndarray]:
-    """The held vectors with these rows replaced or appended."""
-    known = {entry_id: row for row, entry_id in enumerate(held[0])}
-    all_ids, matrix = list(held[0]), held[1].copy()
-    extra = []
-    for entry_id, vector in zip(ids, np.asarray(vectors, dtype=np.float32), strict=True):
-        if entry_id in known:
-            matrix[known[entry_id]] = vector
-        else:
-            known[entry_id] = len(all_ids)
-            all_ids.append(entry_id)
-            extra.append(vector)
-    if extra:
-        matrix = np.vstack([matrix, np.stack(extra)])
-    return all_ids, matrix
-
-
 def _commands(actions: Any) -> list[str]:
     out = []
     for action in actions or []:
@@ -587,23 +497,3 @@ def _commands(actions: Any) -> list[str]:
             args = action.get("args") or {}
             out.append(f"{action.get('tool')}:{json.dumps(args, sort_keys=True)}")
     return out
-
-
-def read_jsonl(source: IO[str], redact: Callable[[str], str]) -> tuple[list[Entry], list[str]]:
-    """Entries from an export, and a description of each line that was not one."""
-    from lamtui.memory.records import entry_from_json
-
-    entries: list[Entry] = []
-    problems: list[str] = []
-    for number, line in enumerate(source, start=1):
-        if not line.strip():
-            continue
-        try:
-            entries.append(entry_from_json(json.loads(line), redact))
-        except (ValueError, TypeError) as exc:
-            problems.append(f"line {number}: {exc}")
-    return entries, problems
-
-
-def timestamp() -> str:
-    return time.strftime("%Y%m%d-%H%M%S")

@@ -145,9 +145,10 @@ def test_search_results_are_printed_best_first_by_the_score_shown(
 ) -> None:
     """The store ranks by similarity plus a shared-word bonus; printing the bare similarity
     made the column look unsorted (0.60 above 0.70). The score shown is the one ranked by."""
+    from lamtui.memory.ranking import search_score
     from lamtui.memory.recall import Hit
     from lamtui.memory.records import Entry
-    from lamtui.memory.store import MemoryStore, search_score
+    from lamtui.memory.store import MemoryStore
 
     def entry(name: str) -> Entry:
         return Entry(f"fact:{name}", "fact", f"{name} fact", {}, "user")

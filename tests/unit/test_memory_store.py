@@ -19,9 +19,9 @@ from lamtui.errors import LamtuiError, ModelError
 from lamtui.memory import MemoryStore, MemoryUnavailable, Recall
 from lamtui.memory.client import DB_FILE, release
 from lamtui.memory.doctor import diagnose, repair
-from lamtui.memory.embedding import HashingEmbeddingFunction
+from lamtui.memory.embedding import HashingEmbeddingFunction, default_embedding_function
+from lamtui.memory.exchange import read_jsonl
 from lamtui.memory.seeds import load_seeds
-from lamtui.memory.store import default_embedding_function, read_jsonl
 from lamtui.paths import get_paths
 from lamtui.safety.redact import Redactor
 
