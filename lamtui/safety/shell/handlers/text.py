@@ -286,6 +286,15 @@ _AWK_LONGS = ("--assign", "--field-separator", "--file", "--exec", "--source", "
 
 
 def _h_awk(acc: Acc, name: str, args: list[Word]) -> None:
+    program = _awk_options(acc, name, args)
+    if program is None:
+        acc.flag("unknown", f"{name} has no program the classifier can see")
+        return
+    _awk_program(acc, name, program)
+
+
+def _awk_options(acc: Acc, name: str, args: list[Word]) -> Word | None:
+    """Flag the options that load code, write files or debug; return the program text."""
     program: Word | None = None
     i = 0
     while i < len(args):
@@ -313,13 +322,18 @@ def _h_awk(acc: Acc, name: str, args: list[Word]) -> None:
             program = replace(word, value=attached) if attached else nxt
     if program is None and i < len(args):
         program = args[i]
-    if program is None:
-        acc.flag("unknown", f"{name} has no program the classifier can see")
-    elif program.expands:
+    return program
+
+
+def _awk_program(acc: Acc, name: str, program: Word) -> None:
+    """What the program text itself may do."""
+    if program.expands:
         acc.flag("unknown", f"the {name} program comes from an expansion")
-    elif _AWK_UNSAFE.search(_AWK_STRING.sub('""', program.value)):
+        return
+    code = _AWK_STRING.sub('""', program.value)
+    if _AWK_UNSAFE.search(code):
         acc.flag("unknown", f"the {name} program runs commands or writes files")
-    elif _AWK_OPENS.search(_AWK_STRING.sub('""', program.value)):
+    elif _AWK_OPENS.search(code):
         acc.flag("unknown", f"the {name} program opens files it names itself")
     elif "ENVIRON" in program.value:
         acc.flag("sensitive_read", f"the {name} program reads ENVIRON, the environment")
@@ -327,7 +341,7 @@ def _h_awk(acc: Acc, name: str, args: list[Word]) -> None:
         acc.flag("network", f"the {name} program opens a network connection (/inet special file)")
     else:
         acc.flag("read_only", f"{name} only reads and prints")
-    for literal in _AWK_STRING.findall(program.value) if program and not program.expands else []:
+    for literal in _AWK_STRING.findall(program.value):
         flag_secret_path(acc, literal[1:-1], f"the {name} program names")
 
 
