@@ -1,18 +1,37 @@
 """Command palette entries (ctrl+p): switch model, policy mode, undo, audit log, memory,
-trajectory export, past tasks, full outputs. Each entry calls a public method of the app."""
+trajectory export, past tasks, full outputs. Each entry calls a method of its host — the
+app, as far as the palette needs to know it (PaletteHost)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.notifications import SeverityLevel
 
 from lamtui.contract.modes import GUARDED_MODES, MODE_HELP
 
 if TYPE_CHECKING:
-    from lamtui.ui.app import LamtuiApp
+    from lamtui.ui.session import TaskRecord
+
+
+class PaletteHost(Protocol):
+    """What the palette calls (LamtuiApp is one)."""
+
+    def notify(self, message: str, *, severity: SeverityLevel = ...) -> None: ...
+    def switch_model(self, name: str) -> None: ...
+    def set_policy_mode(self, mode: str) -> None: ...
+    def undo_last_task(self) -> None: ...
+    def action_audit(self) -> None: ...
+    def show_memory(self) -> None: ...
+    def forget_memory(self) -> None: ...
+    def export_trajectories(self) -> object: ...  # starts a worker
+    def action_tasks(self) -> None: ...
+    def viewed_record(self) -> TaskRecord | None: ...
+    def open_output(self, path: str) -> None: ...
+
 
 Entry = tuple[str, str, Callable[[], object]]
 
@@ -28,7 +47,7 @@ def catalog_names() -> tuple[list[str], str]:
         return [], str(exc)
 
 
-def palette_entries(app: LamtuiApp) -> list[Entry]:
+def palette_entries(app: PaletteHost) -> list[Entry]:
     names, problem = catalog_names()
     help_text = "load this catalog model in the background"
     entries: list[Entry] = [
@@ -62,7 +81,7 @@ def palette_entries(app: LamtuiApp) -> list[Entry]:
 
 class LamtuiCommands(Provider):
     async def startup(self) -> None:
-        self._entries = palette_entries(cast("LamtuiApp", self.app))
+        self._entries = palette_entries(cast("PaletteHost", self.app))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)

@@ -132,8 +132,10 @@ class ActionLog(RichLog):
         self._ran = 0  # actions of the shown task that ran (the closing finish is none)
         self._rejected = 0
 
-    def reset(self) -> None:
+    def reset(self, past: bool = False) -> None:
+        """Empty the log for a task shown from its start; `past`: one no longer running."""
         self.clear()
+        self.border_title = "Actions (past task)" if past else "Actions"
         self._streams.clear()
         self._ran = self._rejected = 0
 
