@@ -1,5 +1,6 @@
-"""The decision on one proposed action: the gate's verdict, then the approver's, with
-every edit the user makes assessed again as a new action.
+"""The gate step: one proposed action is assessed, shown, and decided on (the gate's
+verdict, then the approver's), with every edit the user makes assessed again as a new
+action, and an "always allow" saved as rules.
 
 An edit is not a way around the gate. The edited action gets its own assessment (risk,
 reasons, paths), is shown with it (an ActionEdited event and an audit "proposal" record
@@ -10,16 +11,26 @@ action: approving an edit is not approval of something riskier.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
-from dataclasses import dataclass
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from lamtui.agent.approval import Approver, Proposal, safe_decide
-from lamtui.agent.events import ActionEdited, AgentEvent, Decision
+from lamtui.agent.events import (
+    ActionDecided,
+    ActionEdited,
+    ActionProposed,
+    AgentEvent,
+    Decision,
+    Notice,
+)
+from lamtui.agent.plan import Step
+from lamtui.agent.sinks import RuleSink
+from lamtui.agent.task import AgentOptions, StepRecord, TaskState
 from lamtui.contract.risk import Assessment
 from lamtui.contract.schema import Action
-from lamtui.safety.policy import Policy, assess
+from lamtui.safety.policy import Policy, assess, suggest_rule_drafts
 
 MAX_EDITS = 10  # rounds of edit-and-ask-again before the gate gives up (a stuck approver)
 
@@ -119,3 +130,99 @@ def _show_edit(
         assessment=data,
     )
     yield ActionEdited(ctx.task_id, step=ctx.step, action=action, assessment=data, preview=preview)
+
+
+Notes = list[str] | None  # an undo snapshot's notes; None when none was taken
+
+
+class SnapshotFirst(Protocol):
+    """The undo snapshot taken before the gate decides (lamtui.agent.execute.Executor)."""
+
+    def snapshot_first(
+        self, task: TaskState, n: int, action: Action, assessment: Assessment
+    ) -> tuple[Assessment, Notes]: ...
+
+    def close_unrun(self, task: TaskState, n: int, early: Notes) -> None: ...
+
+
+class Gatekeeper:
+    """Assesses a proposed action, shows it (ActionProposed), decides on it (ActionDecided)
+    and keeps an "always allow" as rules, for this task's agent."""
+
+    def __init__(
+        self,
+        approver: Approver | None,
+        options: AgentOptions,
+        workspace: Path,
+        preview: Callable[[Action], str],
+        undo: SnapshotFirst,
+        rules: RuleSink | None,
+    ) -> None:
+        self.approver = approver
+        self.options = options  # the agent's own: the app may change its mode mid-task
+        self.workspace = workspace
+        self.preview = preview
+        self.undo = undo
+        self.rules = rules
+
+    def step(
+        self, task: TaskState, step: Step, action: Action, record: StepRecord
+    ) -> Generator[AgentEvent, None, tuple[Gated, Notes]]:
+        """The decision on `action`, and the undo notes of a snapshot taken before it
+        (which the caller closes when the action does not run)."""
+        n = record.n
+        assessment = assess(action, self.options.policy, self.workspace)
+        assessment, early = self.undo.snapshot_first(task, n, action, assessment)
+        preview = self.preview(action)
+        record.assessment = assessment
+        task.log(
+            "proposal",
+            step=n,
+            action=action.model_dump(mode="json"),
+            assessment=assessment.to_dict(),
+        )
+        yield ActionProposed(
+            task.id,
+            step=n,
+            step_title=step.title,
+            action=action,
+            assessment=assessment.to_dict(),
+            preview=preview,
+        )
+        ctx = GateContext(
+            task.id,
+            n,
+            step.title,
+            self.approver,
+            self.options.policy,
+            self.workspace,
+            self.preview,
+            lambda kind, **data: task.log(kind, **data),
+            mode=self.options.policy.mode,
+        )
+        try:
+            gated = yield from decide(ctx, action, assessment, preview)
+        except BaseException:
+            self.undo.close_unrun(task, n, early)
+            raise
+        record.decision = gated.decision
+        if gated.edited:
+            record.executed_assessment = gated.assessment
+        task.log("decision", step=n, decision=gated.decision.to_dict())
+        yield ActionDecided(task.id, step=n, decision=gated.decision)
+        if gated.decision.always_allow and gated.decision.approved:
+            yield from self._always_allow(task, gated)
+        return gated, early
+
+    def _always_allow(self, task: TaskState, gated: Gated) -> Iterator[AgentEvent]:
+        """Rules come from what was approved (the edit, if any), each capped at its class;
+        the running task's policy gains them at once."""
+        for draft in suggest_rule_drafts(gated.assessment, gated.action):
+            if self.rules is None:
+                yield Notice(task.id, level="info", message="no rule store: not saved")
+                return
+            rule = self.rules(draft, f"always allow, task {task.id}")
+            policy = self.options.policy
+            self.options.policy = replace(policy, rules=(*policy.rules, rule))
+            task.log("rule_added", rule=rule.label())
+            yield Notice(task.id, level="info", message=f"saved rule {rule.label()}")

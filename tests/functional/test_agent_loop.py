@@ -57,7 +57,7 @@ def test_multi_step_task(tmp_path: Path) -> None:
     ]
     events, backend = run_agent(replies, tmp_path)
     done = _finished(events)
-    assert done.outcome == "finished" and done.steps == 3
+    assert done.outcome == "finished" and done.steps == 2  # the actions that ran, not the finish
     assert (tmp_path / "greeting.txt").read_text() == "hello\n"
     results = [e.result for e in events if isinstance(e, ActionFinished)]
     assert [r.ok for r in results] == [True, True]
