@@ -35,7 +35,7 @@ def from_seeds() -> Iterator[Example]:
         )
 
 
-def _workspace(record: dict[str, Any]) -> str:
+def workspace_text(record: dict[str, Any]) -> str:
     env = record.get("environment") or {}
     return prompts.workspace_line(
         str(record.get("workspace") or env.get("cwd") or "."), list(env.get("listing") or [])
@@ -75,7 +75,7 @@ def from_trajectory(record: dict[str, Any]) -> Example | None:
         turns.append(Turn(title, str(action.get("thought", "")), tool, args, observation))
     if summary is None or not turns or len(no_loss) == len(turns):
         return None
-    messages = conversation(request, _workspace(record), (), turns, summary)
+    messages = conversation(request, workspace_text(record), (), turns, summary)
     source = "rejection" if no_loss else "trajectory"
     # Assistant turn 0 is the plan; action i is assistant turn i + 1.
     return Example(

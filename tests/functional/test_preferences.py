@@ -1,0 +1,119 @@
+"""Preference pairs (issue 15, phase 4) from a real scripted session: the real Agent, the
+real gate, real shell runs, the real trajectory file, then train.preferences."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from lamtui.agent.events import Decision
+from lamtui.contract.schema import Action
+from lamtui.record.jsonl import ReadReport
+from lamtui.record.trajectory import load_trajectories, trajectories_file
+from lamtui.safety.secrets import SecretStore
+from lamtui.train.preferences import (
+    MIN_PAIRS_FOR_PREFERENCE,
+    PreferencePair,
+    choose_method,
+    pairs_from_trajectories,
+    write_pairs,
+)
+from tests.functional.agent_helpers import ScriptedApprover, act, finish, plan, run_agent, shell
+
+CANARY = "canary-7f3a9c1e5b"
+
+
+def _edit(command: str) -> Decision:
+    edited = Action.model_validate(
+        {"thought": "the user's", "tool": "shell", "args": {"command": command},
+         "status": "continue", "plan_update": None}
+    )  # fmt: skip
+    return Decision("edit", by="user", edited=edited)
+
+
+def _session(workspace: Path) -> None:
+    (workspace / "big.txt").write_text("".join(f"line {i}\n" for i in range(500)))
+    approver = ScriptedApprover(
+        [
+            Decision("reject", by="user", reason="do not cat huge files; use head"),
+            Decision("approve", by="user"),
+            _edit("ls -1"),
+            Decision("approve", by="user"),
+        ]
+    )
+    replies = [
+        plan("Show the file", "List the folder"),
+        shell("cat big.txt"),
+        shell("head -n 5 big.txt"),
+        shell("ls -la"),
+        finish("shown"),
+    ]
+    run_agent(replies, workspace, approver)
+
+
+def test_a_rejection_and_an_edit_make_two_pairs(tmp_path: Path) -> None:
+    _session(tmp_path)
+    pairs = list(pairs_from_trajectories())
+    by_kind = {pair.kind: pair for pair in pairs}
+    assert sorted(by_kind) == ["edit", "next"] and len(pairs) == 2
+    nxt, edit = by_kind["next"], by_kind["edit"]
+    assert json.loads(nxt.rejected)["args"]["command"] == "cat big.txt"
+    assert json.loads(nxt.chosen)["args"]["command"] == "head -n 5 big.txt"
+    assert nxt.reason == "do not cat huge files; use head"
+    assert json.loads(edit.rejected)["args"]["command"] == "ls -la"
+    assert json.loads(edit.chosen)["args"]["command"] == "ls -1"
+    # The prompt is the conversation up to the proposal: it ends on a user turn, and the
+    # edit's prompt holds the earlier rejection (with its reason) as the model saw it.
+    assert nxt.prompt[-1].role == "user" and edit.prompt[-1].role == "user"
+    assert "cat big.txt" not in "".join(m.content for m in nxt.prompt)
+    later = "".join(m.content for m in edit.prompt)
+    assert "head -n 5 big.txt" in later
+    # Written and read back as the same pairs.
+    out = tmp_path / "pairs.jsonl"
+    assert write_pairs(pairs + pairs, out) == 2
+    again = [PreferencePair.from_dict(json.loads(line)) for line in out.read_text().splitlines()]
+    assert again == pairs
+
+
+def test_a_gate_denial_is_not_a_preference(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    replies = [plan("Hook"), act("write_file", path=".git/hooks/x", content="x"), shell("ls"),
+               finish("done")]  # fmt: skip
+    run_agent(replies, tmp_path, ScriptedApprover())
+    steps = next(iter(load_trajectories()))["steps"]
+    assert steps[0]["decision"]["by"] == "gate"  # the premise: the gate denied it
+    assert list(pairs_from_trajectories()) == []
+
+
+def test_a_corrupt_line_is_skipped_and_counted(tmp_path: Path) -> None:
+    _session(tmp_path)
+    with trajectories_file().open("a") as handle:
+        handle.write("{not json\n")
+    _session(tmp_path)  # a second task: its pairs are its own
+    report = ReadReport()
+    pairs = list(pairs_from_trajectories(report=report))
+    assert len(pairs) == 4 and report.skipped == 1
+
+
+def test_the_canary_secret_is_in_no_pair(tmp_path: Path) -> None:
+    (tmp_path / "big.txt").write_text(f"token {CANARY}\n" * 400)
+    approver = ScriptedApprover([Decision("reject", by="user", reason=f"not {CANARY}")])
+    replies = [
+        plan("Show"),
+        shell(f"grep -c {CANARY} big.txt"),
+        shell("head -n 2 big.txt"),
+        finish("shown"),
+    ]
+    run_agent(replies, tmp_path, approver)
+    store = SecretStore("file")
+    store.set("TOKEN", CANARY)  # added after the session: redacted again when pairs are built
+    out = tmp_path / "pairs.jsonl"
+    pairs = list(pairs_from_trajectories(redactor=store.redactor()))
+    assert pairs and write_pairs(pairs, out) == len(pairs)
+    assert CANARY not in out.read_text()
+
+
+def test_the_method_follows_the_number_of_pairs() -> None:
+    assert choose_method(MIN_PAIRS_FOR_PREFERENCE)[0] == "dpo"
+    method, why = choose_method(3)
+    assert method == "sft" and "only 3" in why
