@@ -10,7 +10,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
-from typing import TextIO
+from typing import TextIO, assert_never
 
 from lamtui.agent.approval import (
     PROMPT_CANCELLED_REASON,
@@ -24,19 +24,24 @@ from lamtui.agent.events import (
     ActionEdited,
     ActionFinished,
     ActionProposed,
+    AgentEvent,
     AskUser,
     Decision,
     Event,
+    MemoryUsed,
     ModelRetry,
+    ModelToken,
     Notice,
     OutputChunk,
     PlanUpdated,
     TaskFinished,
     TaskStarted,
     TokenStats,
+    UserAnswered,
 )
+from lamtui.contract.result import ActionResult
 from lamtui.contract.schema import Action
-from lamtui.present import STATUS_MARK, describe_action, format_plan
+from lamtui.present import STATUS_MARK, describe_action, describe_risk, format_plan
 
 # Re-exported until lamtui.ui imports them from lamtui.present.
 __all__ = [
@@ -58,56 +63,65 @@ class EventPrinter:
         self._last_plan = ""
         self._ran = 0  # actions that ran: the model's closing finish is not one
 
-    def __call__(self, event: Event) -> None:
+    def __call__(self, event: AgentEvent) -> None:
         w = self.out.write
-        if isinstance(event, TaskStarted):
-            self._ran = 0
-            w(f"lamtui: task {event.task_id} in {event.workspace} (model {event.model})\n")
-        elif isinstance(event, PlanUpdated):
-            text = format_plan(event.plan)
-            if text != self._last_plan and not event.reason.endswith("running"):
-                w(f"{text}\n")
-                self._last_plan = text
-        elif isinstance(event, ActionProposed):
-            w(
-                f"\n#{event.step} {event.step_title}\n  {describe_action(event.action)}\n"
-                f"  why: {event.action.thought}\n  risk: {event.assessment['risk']} "
-                f"({'; '.join(event.assessment['reasons'])})\n"
-            )
-        elif isinstance(event, ActionEdited):
-            w(
-                f"  edited: {describe_action(event.action)}\n  risk: {event.assessment['risk']} "
-                f"({'; '.join(event.assessment['reasons'])})\n"
-            )
-        elif isinstance(event, ActionDecided):
-            d = event.decision
-            extra = f": {d.reason}" if d.reason else ""
-            w(f"  decision: {d.kind} by {d.by}{extra}\n")
-        elif isinstance(event, OutputChunk):
-            w(event.text)
-        elif isinstance(event, ActionFinished):
-            self._ran += 1
-            r = event.result
-            status = "ok" if r.ok else "failed"
-            code = f", exit {r.exit_code}" if r.exit_code is not None else ""
-            w(f"\n  -> {status}{code} in {r.duration:.2f}s{': ' + r.error if r.error else ''}\n")
-            if r.exit_code is None and r.output:
-                w(_indent(r.output) + "\n")
-        elif isinstance(event, AskUser):
-            w(f"\n? {event.question}\n")
-        elif isinstance(event, ModelRetry):
-            w(f"  (model output invalid, retrying: {event.error})\n")
-        elif isinstance(event, Notice):
-            w(f"lamtui: {event.level}: {event.message}\n")
-        elif isinstance(event, TokenStats) and self.show_tokens:
-            w(
-                f"  [{event.phase}: {event.completion_tokens} tokens, "
-                f"{event.tokens_per_second:.1f} tok/s]\n"
-            )
-        elif isinstance(event, TaskFinished):
-            ran = f"{self._ran} action{'' if self._ran == 1 else 's'} run"
-            w(f"\n{event.outcome}: {event.summary} ({ran}, {event.duration:.1f}s)\n")
+        match event:
+            case TaskStarted():
+                self._ran = 0
+                w(f"lamtui: task {event.task_id} in {event.workspace} (model {event.model})\n")
+            case PlanUpdated():
+                text = format_plan(event.plan)
+                if text != self._last_plan and not event.reason.endswith("running"):
+                    w(f"{text}\n")
+                    self._last_plan = text
+            case ActionProposed():
+                w(
+                    f"\n#{event.step} {event.step_title}\n  {describe_action(event.action)}\n"
+                    f"  why: {event.action.thought}\n  risk: {describe_risk(event.assessment)}\n"
+                )
+            case ActionEdited():
+                w(
+                    f"  edited: {describe_action(event.action)}\n"
+                    f"  risk: {describe_risk(event.assessment)}\n"
+                )
+            case ActionDecided():
+                d = event.decision
+                extra = f": {d.reason}" if d.reason else ""
+                w(f"  decision: {d.kind} by {d.by}{extra}\n")
+            case OutputChunk():
+                w(event.text)
+            case ActionFinished():
+                self._ran += 1
+                w(_result_text(event.result))
+            case AskUser():
+                w(f"\n? {event.question}\n")
+            case ModelRetry():
+                w(f"  (model output invalid, retrying: {event.error})\n")
+            case Notice():
+                w(f"lamtui: {event.level}: {event.message}\n")
+            case TokenStats():
+                if self.show_tokens:
+                    w(
+                        f"  [{event.phase}: {event.completion_tokens} tokens, "
+                        f"{event.tokens_per_second:.1f} tok/s]\n"
+                    )
+            case TaskFinished():
+                ran = f"{self._ran} action{'' if self._ran == 1 else 's'} run"
+                w(f"\n{event.outcome}: {event.summary} ({ran}, {event.duration:.1f}s)\n")
+            case MemoryUsed() | ModelToken() | UserAnswered():
+                pass  # shown by what follows them (the plan, the action, the question)
+            case _:
+                assert_never(event)
         self.out.flush()
+
+
+def _result_text(r: ActionResult) -> str:
+    status = "ok" if r.ok else "failed"
+    code = f", exit {r.exit_code}" if r.exit_code is not None else ""
+    text = f"\n  -> {status}{code} in {r.duration:.2f}s{': ' + r.error if r.error else ''}\n"
+    if r.exit_code is None and r.output:
+        text += _indent(r.output) + "\n"
+    return text
 
 
 def _indent(text: str, limit: int = 40) -> str:

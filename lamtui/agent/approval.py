@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from lamtui.agent.events import Decision
+from lamtui.contract.risk import Assessment, Risk
 from lamtui.contract.schema import LONG_ARGS, TOOL_SPECS, Action
 
 
@@ -19,13 +20,13 @@ class Proposal:
     step: int
     step_title: str
     action: Action
-    assessment: dict[str, object]
+    assessment: Assessment
     preview: str = ""
     edited: bool = False  # the user's own edit, assessed again and asked about again
 
     @property
-    def risk(self) -> str:
-        return str(self.assessment.get("risk", "unknown"))
+    def risk(self) -> Risk:
+        return self.assessment.risk
 
 
 def editable_args(action: Action) -> list[tuple[str, bool]]:

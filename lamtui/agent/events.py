@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal, TypeAlias
 
 from lamtui.contract.result import ActionResult
+from lamtui.contract.risk import Assessment
 from lamtui.contract.schema import Action
 
 Outcome = Literal["finished", "failed", "aborted", "budget", "gave_up", "error"]
@@ -131,7 +132,7 @@ class ActionProposed(Event):
     step: int  # 1-based action number within the task
     step_title: str
     action: Action
-    assessment: dict[str, Any]  # the gate's verdict: decision, risk, reasons, segments
+    assessment: Assessment  # the gate's verdict, risk, reasons, segments (to_dict in JSON)
     preview: str = ""  # e.g. a unified diff for file writes
 
 
@@ -143,7 +144,7 @@ class ActionEdited(Event):
 
     step: int
     action: Action
-    assessment: dict[str, Any]
+    assessment: Assessment
     preview: str = ""
 
 

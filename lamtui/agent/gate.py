@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from lamtui.agent.approval import Approver, Proposal, safe_decide
 from lamtui.agent.events import (
@@ -80,7 +80,7 @@ def decide(
             ctx.step,
             ctx.step_title,
             current,
-            current_assessment.to_dict(),
+            current_assessment,
             current_preview,
             edited=edited,
         )
@@ -121,15 +121,16 @@ def decide(
 def _show_edit(
     ctx: GateContext, action: Action, assessment: Assessment, preview: str
 ) -> Generator[AgentEvent, None, None]:
-    data: dict[str, Any] = assessment.to_dict()
     ctx.audit(
         "proposal",
         step=ctx.step,
         edited=True,
         action=action.model_dump(mode="json"),
-        assessment=data,
+        assessment=assessment.to_dict(),
     )
-    yield ActionEdited(ctx.task_id, step=ctx.step, action=action, assessment=data, preview=preview)
+    yield ActionEdited(
+        ctx.task_id, step=ctx.step, action=action, assessment=assessment, preview=preview
+    )
 
 
 Notes = list[str] | None  # an undo snapshot's notes; None when none was taken
@@ -186,7 +187,7 @@ class Gatekeeper:
             step=n,
             step_title=step.title,
             action=action,
-            assessment=assessment.to_dict(),
+            assessment=assessment,
             preview=preview,
         )
         ctx = GateContext(

@@ -19,18 +19,19 @@ def redacted_events(
     pending: ModelToken | None = None  # the last token event, to carry the held text
     try:
         for event in events:
-            if isinstance(event, ModelToken):
-                if pending is not None and pending.phase != event.phase:
-                    yield from _flushed(stream, pending)
-                pending = event
-                shown = stream.feed(event.text)
-                if shown:
-                    yield replace(event, text=shown)
-                continue
-            if pending is not None:
-                yield from _flushed(stream, pending)
-                pending = None
-            yield redact_value(event, redact)
+            match event:
+                case ModelToken():
+                    if pending is not None and pending.phase != event.phase:
+                        yield from _flushed(stream, pending)
+                    pending = event
+                    shown = stream.feed(event.text)
+                    if shown:
+                        yield replace(event, text=shown)
+                case _:
+                    if pending is not None:
+                        yield from _flushed(stream, pending)
+                        pending = None
+                    yield redact_value(event, redact)
         if pending is not None:
             yield from _flushed(stream, pending)
     finally:

@@ -17,7 +17,7 @@ from lamtui.agent.approval import (
     PromptCancelled,
     RejectAll,
 )
-from lamtui.agent.events import Event, ModelToken, TaskFinished
+from lamtui.agent.events import AgentEvent, ModelToken, TaskFinished
 from lamtui.agent.prompts import MAX_REQUEST_CHARS
 from lamtui.console import EventPrinter, TerminalApprover, print_json_event
 from lamtui.contract.cancel import CancelToken
@@ -111,13 +111,16 @@ def _open_tty() -> TextIO | None:
         return None
 
 
-def _json_printer(stream_tokens: bool) -> Callable[[Event], None]:
+def _json_printer(stream_tokens: bool) -> Callable[[AgentEvent], None]:
     """One JSON line per event; the model's tokens (one line each, over a hundred for one
     action) only when asked for: the parsed plan and actions carry the same content."""
 
-    def show(event: Event) -> None:
-        if stream_tokens or not isinstance(event, ModelToken):
-            print_json_event(event)
+    def show(event: AgentEvent) -> None:
+        match event:
+            case ModelToken() if not stream_tokens:
+                pass
+            case _:
+                print_json_event(event)
 
     return show
 
@@ -175,8 +178,11 @@ def handle(args: argparse.Namespace) -> int:
     try:
         for event in agent.run(request):
             show(event)
-            if isinstance(event, TaskFinished):
-                outcome = event.outcome
+            match event:
+                case TaskFinished():
+                    outcome = event.outcome
+                case _:
+                    pass
     finally:
         signal.signal(signal.SIGINT, previous)
         if memory is not None:

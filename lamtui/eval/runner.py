@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, assert_never
 
 from lamtui.actions import files
 from lamtui.actions.sandbox import bwrap_prefix, sandbox_status
@@ -25,16 +25,22 @@ from lamtui.actions.shell import ShellOptions, run_shell
 from lamtui.agent.approval import Proposal
 from lamtui.agent.events import (
     ActionDecided,
+    ActionEdited,
     ActionFinished,
     ActionProposed,
+    AgentEvent,
+    AskUser,
     Decision,
-    Event,
     MemoryUsed,
     ModelRetry,
+    ModelToken,
     Notice,
+    OutputChunk,
     PlanUpdated,
     TaskFinished,
+    TaskStarted,
     TokenStats,
+    UserAnswered,
 )
 from lamtui.agent.loop import AgentMemory, AgentOptions
 from lamtui.contract.cancel import CancelToken
@@ -240,47 +246,61 @@ class _Tally:
         self.open = False  # a step was proposed and has not ended yet
         self.decided_at = 0.0
 
-    def add(self, event: Event) -> None:
+    def add(self, event: AgentEvent) -> None:
         r = self.result
-        if isinstance(event, PlanUpdated) and event.reason == "initial plan":
-            self.mark = event.ts
-        elif isinstance(event, ActionProposed):
-            self._step_done(self.decided_at)  # an approved action that never ran
-            r.steps += 1
-            self.open = True
-            self.pending = event.action
-            if self.first is None:
-                self.first = event.action
-                r.first_action = _describe(event.action)
-        elif isinstance(event, ActionDecided):
-            self.decided_at = event.ts
-            if not event.decision.approved:
-                r.rejections += 1
+        match event:
+            case PlanUpdated(reason="initial plan"):
+                self.mark = event.ts
+            case ActionProposed():
+                self._step_done(self.decided_at)  # an approved action that never ran
+                r.steps += 1
+                self.open = True
+                self.pending = event.action
+                if self.first is None:
+                    self.first = event.action
+                    r.first_action = _describe(event.action)
+            case ActionDecided():
+                self.decided_at = event.ts
+                if not event.decision.approved:
+                    r.rejections += 1
+                    self._step_done(event.ts)
+            case ActionFinished():
                 self._step_done(event.ts)
-        elif isinstance(event, ActionFinished):
-            self._step_done(event.ts)
-            if self.pending is not None:
-                r.commands.append(_describe(self.pending))
-            if event.result.output_path or event.result.exit_code is not None:
-                self.outputs.append(_full_output(event.result))
-        elif isinstance(event, TokenStats):
-            r.model_calls += 1
-            r.completion_tokens += event.completion_tokens
-            r.generation_seconds += event.generation_seconds
-        elif isinstance(event, ModelRetry):
-            r.invalid_outputs += 1
-        elif isinstance(event, MemoryUsed):
-            r.memory_items += len(event.items)
-        elif isinstance(event, TaskFinished):
-            self._step_done(self.decided_at)
-            r.outcome = event.outcome
-            # Only the model's own finish summary is an answer: for the other outcomes
-            # the summary is lamtui's ("stopped after 4 actions"), and its numbers
-            # would pass a task whose answer is 4.
-            if event.outcome in MODEL_SUMMARIES:
-                self.summary = event.summary
-        elif isinstance(event, Notice) and event.level == "error":
-            r.reasons.append(event.message)
+                if self.pending is not None:
+                    r.commands.append(_describe(self.pending))
+                if event.result.output_path or event.result.exit_code is not None:
+                    self.outputs.append(_full_output(event.result))
+            case TokenStats():
+                r.model_calls += 1
+                r.completion_tokens += event.completion_tokens
+                r.generation_seconds += event.generation_seconds
+            case ModelRetry():
+                r.invalid_outputs += 1
+            case MemoryUsed():
+                r.memory_items += len(event.items)
+            case TaskFinished():
+                self._step_done(self.decided_at)
+                r.outcome = event.outcome
+                # Only the model's own finish summary is an answer: for the other outcomes
+                # the summary is lamtui's ("stopped after 4 actions"), and its numbers
+                # would pass a task whose answer is 4.
+                if event.outcome in MODEL_SUMMARIES:
+                    self.summary = event.summary
+            case Notice(level="error"):
+                r.reasons.append(event.message)
+            case (
+                PlanUpdated()
+                | Notice()
+                | TaskStarted()
+                | ModelToken()
+                | ActionEdited()
+                | OutputChunk()
+                | AskUser()
+                | UserAnswered()
+            ):
+                pass  # nothing the metrics count
+            case _:
+                assert_never(event)
 
     def _step_done(self, ts: float) -> None:
         """A step is one action: generated, decided, run (when approved and new)."""

@@ -22,6 +22,7 @@ from lamtui.agent.events import (
     Event,
 )
 from lamtui.agent.gate import MAX_EDITS
+from lamtui.contract.risk import Assessment
 from lamtui.contract.schema import Action
 from lamtui.record.audit import read_audit
 from lamtui.safety.policy import Policy, assess
@@ -63,7 +64,7 @@ def test_an_edit_that_writes_outside_asks_again_and_is_snapshotted(tmp_path: Pat
     assert second.edited and second.action.args["command"] == f"rm {outside}"
     assert second.risk not in ("read_only", "workspace_write")
     shown = _of(events, ActionEdited)
-    assert len(shown) == 1 and shown[0].assessment["risk"] == second.risk  # type: ignore[attr-defined]
+    assert len(shown) == 1 and shown[0].assessment.risk == second.risk  # type: ignore[attr-defined]
     decision = _decisions(events)[0]
     assert decision.kind == "edit" and decision.edited is not None
     assert not outside.exists()  # it ran, once approved again
@@ -143,7 +144,7 @@ def test_an_edited_file_action_is_assessed_on_its_new_path(tmp_path: Path) -> No
     # workspace mode would run the original unasked; it is asked because the model's own
     # proposal... was inside. The edit goes outside, so the user is asked about it.
     proposed = _of(events, ActionProposed)[0]
-    assert proposed.assessment["decision"] == "auto"  # type: ignore[attr-defined]
+    assert proposed.assessment.verdict == "auto"  # type: ignore[attr-defined]
     assert approver.seen == []  # nothing to edit: it ran as proposed
     assert (ws / "c.ini").read_text() == "port = 8080\n"
 
@@ -247,7 +248,7 @@ def test_the_terminal_approver_edits_every_argument(
         status="continue",
         plan_update=None,
     )
-    proposal = Proposal("t1", 1, "edit", action, {"risk": "workspace_write", "reasons": []})
+    proposal = Proposal("t1", 1, "edit", action, Assessment("ask", "workspace_write", ()))
     # e, then: a new path, edit the search text, edit the replacement text.
     out = io.StringIO()
     approver = console.TerminalApprover(io.StringIO("e\nb.ini\ne\ne\n"), out)

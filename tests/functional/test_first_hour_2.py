@@ -29,6 +29,7 @@ from lamtui.agent.loop import AgentOptions
 from lamtui.console import EventPrinter
 from lamtui.contract.cancel import CancelToken
 from lamtui.contract.result import ActionResult
+from lamtui.contract.risk import Assessment
 from lamtui.lam.scripted import ScriptedBackend
 from lamtui.safety.policy import Policy
 from lamtui.session import new_agent
@@ -232,7 +233,7 @@ def test_a_ctrl_c_just_before_the_prompt_still_cancels_it() -> None:
     out = io.StringIO()
     approver = TerminalApprover(io.StringIO("y\n"), out, cancelled=lambda: cancel.cancelled)
     action = Action.model_validate(json.loads(shell("touch made.txt")))
-    proposal = Proposal("t", 1, "make it", action, {"risk": "workspace_write"}, "")
+    proposal = Proposal("t", 1, "make it", action, Assessment("ask", "workspace_write", ()), "")
     cancel.cancel()  # the Ctrl+C came first
     decision = approver.decide(proposal)
     assert decision.kind == "reject" and decision.reason == PROMPT_CANCELLED_REASON

@@ -146,9 +146,9 @@ def test_file_confinement(tmp_path: Path) -> None:
     events, _ = run_agent(replies, ws, approver, policy=Policy("workspace"), max_failures=5)
     proposed = [e.assessment for e in events if isinstance(e, ActionProposed)]
     decided = [e.decision for e in events if isinstance(e, ActionDecided)]
-    assert proposed[0]["decision"] == "deny" and decided[0].by == "gate"
-    assert proposed[1]["risk"] == "outside_write" and proposed[1]["decision"] == "ask"
-    assert proposed[2]["decision"] == "ask"
+    assert proposed[0].verdict == "deny" and decided[0].by == "gate"
+    assert proposed[1].risk == "outside_write" and proposed[1].verdict == "ask"
+    assert proposed[2].verdict == "ask"
     assert not (tmp_path / "outside.txt").exists()
 
 

@@ -49,8 +49,8 @@ def test_a_target_undo_cannot_place_is_asked_about(tmp_path: Path) -> None:
     )
     proposed = _by_step(events, ActionProposed)[1]
     assessment = proposed.assessment  # type: ignore[attr-defined]
-    assert assessment["risk"] == "workspace_write" and assessment["decision"] == "ask"
-    assert "not run unasked" in assessment["reasons"][0]
+    assert assessment.risk == "workspace_write" and assessment.verdict == "ask"
+    assert "not run unasked" in assessment.reasons[0]
     assert len(approver.seen) == 1 and 1 not in _by_step(events, ActionFinished)
     assert (tmp_path / "a.py").read_text() == "a\n"
     # The rejected step is closed: undo sees nothing changed and no interrupted step.
@@ -81,7 +81,7 @@ def test_overwriting_a_file_that_holds_a_stored_secret_asks(tmp_path: Path) -> N
     assert decided[1].decision.by == "policy:workspace"  # type: ignore[attr-defined]
     assert decided[2].decision.by == "test" and decided[3].decision.by == "test"  # type: ignore[attr-defined]
     assert len(approver.seen) == 2
-    assert "stored secret" in approver.seen[0].assessment["reasons"][0]
+    assert "stored secret" in approver.seen[0].assessment.reasons[0]
     assert (tmp_path / ".env").read_text() == f"KEY={CANARY}\n"
     for path in get_paths().undo_dir.rglob("*"):
         if path.is_file():

@@ -4,12 +4,13 @@ import io
 
 from lamtui.agent.approval import Proposal
 from lamtui.console import TerminalApprover
+from lamtui.contract.risk import Assessment
 from lamtui.contract.schema import Action
 
 ACTION = Action(
     thought="t", tool="shell", args={"command": "ls"}, status="continue", plan_update=None
 )
-PROPOSAL = Proposal("t1", 1, "look", ACTION, {"risk": "read_only", "reasons": []})
+PROPOSAL = Proposal("t1", 1, "look", ACTION, Assessment("ask", "read_only", ()))
 
 
 def _approver(text: str) -> tuple[TerminalApprover, io.StringIO]:

@@ -19,6 +19,7 @@ from lamtui.actions.bounded import MAX_LINE_CHARS, BoundedOutput
 from lamtui.agent.events import ActionProposed, Event, ModelToken
 from lamtui.agent.loop import AgentOptions
 from lamtui.agent.redact_events import redacted_events
+from lamtui.contract.risk import Assessment
 from lamtui.lam.scripted import Reply, ScriptedBackend
 from lamtui.paths import get_paths
 from lamtui.record.audit import AuditLog
@@ -226,8 +227,8 @@ def test_event_redaction_covers_every_field_and_streamed_tokens(redact: Redactor
     events: list[Event] = [
         TaskStarted("t", request=f"use {CANARY}", workspace="/w", model="m", environment={}),
         *tokens,
-        ActionProposed("t", step=1, step_title=CANARY[:80], action=action, assessment={},
-                       preview=f"-key = {CANARY}\n"),
+        ActionProposed("t", step=1, step_title=CANARY[:80], action=action,
+                       assessment=Assessment("ask", "unknown", ()), preview=f"-key = {CANARY}\n"),
         ActionFinished("t", step=1, result=ActionResult(ok=True, output=CANARY[::-1])),
     ]  # fmt: skip
     out = list(redacted_events(iter(events), redact))
