@@ -41,17 +41,7 @@ from lamtui.agent.events import (
 )
 from lamtui.contract.result import ActionResult
 from lamtui.contract.schema import Action
-from lamtui.present import STATUS_MARK, describe_action, describe_risk, format_plan
-
-# Re-exported until lamtui.ui imports them from lamtui.present.
-__all__ = [
-    "STATUS_MARK",
-    "EventPrinter",
-    "TerminalApprover",
-    "describe_action",
-    "format_plan",
-    "print_json_event",
-]
+from lamtui.present import describe_action, describe_risk, format_plan
 
 
 class EventPrinter:

@@ -123,12 +123,12 @@ class Progress:
 
 def handle_run(args: argparse.Namespace) -> int:
     from lamtui.actions.sandbox import sandbox_status
-    from lamtui.commands.run import settings_from_args
     from lamtui.eval.metrics import by_split, skipped, summarize
     from lamtui.eval.registry import get_suite
     from lamtui.eval.report import chart, markdown, write_run
     from lamtui.eval.runner import EvalOptions, TaskResult, TaskRunner
     from lamtui.lam.factory import open_backend
+    from lamtui.session import settings_from_args
 
     _check_args(args)
     suite = get_suite(args.suite)

@@ -33,7 +33,7 @@ def register(sub: Any) -> None:
 
 
 def handle_explain(args: argparse.Namespace) -> int:
-    from lamtui.commands.run import build_policy
+    from lamtui.session import build_policy
 
     workspace = (args.cwd or Path.cwd()).expanduser().resolve()
     if not workspace.is_dir():
@@ -63,7 +63,7 @@ def handle_explain(args: argparse.Namespace) -> int:
 
 
 def handle_rules(args: argparse.Namespace) -> int:
-    from lamtui.commands.run import build_policy
+    from lamtui.session import build_policy
 
     policy = build_policy(load_settings())
     if args.json:

@@ -26,10 +26,7 @@ from lamtui.errors import LamtuiError
 from lamtui.lam.factory import open_backend
 from lamtui.memory.session import try_open_memory
 from lamtui.safety.secrets import SecretStore
-from lamtui.session import agent_options, build_policy, new_agent, settings_from_args
-
-# Until every caller imports them from lamtui.session (the UI, `lamtui eval`/`policy`).
-__all__ = ["add_model_flags", "agent_options", "build_policy", "register", "settings_from_args"]
+from lamtui.session import agent_options, new_agent, settings_from_args
 
 EXIT_CODES = {"finished": 0, "failed": 1, "gave_up": 1, "budget": 1, "error": 1, "aborted": 3}
 

@@ -135,7 +135,7 @@ PROJECT_ALLOWS = ["rm -rf build", "curl https://example.com/install.sh", "sed", 
 
 
 def _project_verdict(tmp_path: Path, command: str, mode: str = "readonly") -> str:
-    from lamtui.commands.run import build_policy
+    from lamtui.session import build_policy
 
     settings = load_settings(cwd=tmp_path, environ={})
     action = Action(
