@@ -99,6 +99,9 @@ class LamtuiApp(ModelLoading, PaletteActions):
 
         self.push_screen(AuditScreen(list(self.tasks)))
 
+    def on_unmount(self) -> None:
+        self.memory_link.close()  # now, or when the task still using it ends
+
     def exit(self, result: int | None = None, return_code: int = 0, message: Any = None) -> None:
         # Every way out passes here, so no worker outlives the app waiting for an answer.
         self.cancel_for_exit()
@@ -109,7 +112,7 @@ def run_app(args: argparse.Namespace) -> int:
     """`lamtui` with no command: the TUI on --cwd (default: the current folder). Settings
     and a model path are checked before the first frame: a bad config file or a missing
     model file is one line and exit 2, as in the CLI, not an app that cannot work."""
-    from lamtui.commands.run import settings_from_args
+    from lamtui.session import settings_from_args
 
     cwd = getattr(args, "cwd", None)
     workspace = (Path(cwd) if cwd else Path.cwd()).expanduser()

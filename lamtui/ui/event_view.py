@@ -160,7 +160,7 @@ class EventView:
 def follow_text(event: Event) -> tuple[str, bool] | None:
     """(activity, busy) after an event, or None when the event does not change it."""
     from lamtui.agent import events as ev
-    from lamtui.console import describe_action
+    from lamtui.present import describe_action
 
     if isinstance(event, ev.TaskStarted):
         return "planning", True

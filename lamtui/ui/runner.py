@@ -54,7 +54,7 @@ class TaskRunner(Gating):
                 self._queued_request = request
                 self.notify_once("the model is still loading; the request starts when it is ready")
             return
-        from lamtui.commands.run import agent_options
+        from lamtui.session import agent_options
 
         try:
             options = agent_options(self.settings, self.policy_mode)
@@ -97,8 +97,8 @@ class TaskRunner(Gating):
         request: str,
     ) -> None:
         """The worker: iterate Agent.run, queue every event for the UI."""
-        from lamtui.agent.loop import Agent
         from lamtui.safety.secrets import SecretStore
+        from lamtui.session import new_agent
         from lamtui.ui.approver import UiApprover
 
         error = ""
@@ -106,13 +106,19 @@ class TaskRunner(Gating):
         try:
             approver = UiApprover(post, cancel, self._quitting, lambda: self.is_running)
             secrets = SecretStore(settings.secrets.backend)
-            memory = self.memory_link.open(settings, secrets)
-            agent = Agent(
-                backend, approver, self.workspace, options, cancel, secrets=secrets, memory=memory
-            )
-            self._agent = agent
-            for event in agent.run(request):
-                self.bridge.enqueue(event)
+            with self.memory_link.use(settings, secrets) as memory:
+                agent = new_agent(
+                    backend,
+                    approver,
+                    self.workspace,
+                    options,
+                    cancel,
+                    secrets=secrets,
+                    memory=memory,
+                )
+                self._agent = agent
+                for event in agent.run(request):
+                    self.bridge.enqueue(event)
         except Exception as exc:  # a bug below must end the task visibly, not silently
             error = f"{type(exc).__name__}: {exc}"
             if self.debug_mode:

@@ -20,9 +20,9 @@ from textual.widgets import Input, Static, TextArea
 
 from lamtui.agent.approval import Proposal, apply_edit, editable_args
 from lamtui.agent.events import Decision
-from lamtui.console import describe_action
 from lamtui.contract.risk import Assessment
 from lamtui.contract.schema import Action
+from lamtui.present import describe_action
 from lamtui.safety.policy import suggest_rules
 from lamtui.ui.widgets.action_log import diff_renderable
 

@@ -157,7 +157,7 @@ class ActionLog(RichLog):
             TaskStarted,
             UserAnswered,
         )
-        from lamtui.console import describe_action
+        from lamtui.present import describe_action
 
         w = self.write
         if isinstance(event, TaskStarted):
@@ -233,7 +233,7 @@ class ActionLog(RichLog):
                     self.write(Text(f"  + {title}", style="green"))
 
     def _show_proposal(self, event: ActionProposed) -> None:
-        from lamtui.console import describe_action
+        from lamtui.present import describe_action
 
         self.write(Text(f"#{event.step} {event.step_title}", style="bold"))
         if event.action.thought:
