@@ -60,10 +60,7 @@ class EventPrinter:
                 self._ran = 0
                 w(f"lamtui: task {event.task_id} in {event.workspace} (model {event.model})\n")
             case PlanUpdated():
-                text = format_plan(event.plan)
-                if text != self._last_plan and not event.reason.endswith("running"):
-                    w(f"{text}\n")
-                    self._last_plan = text
+                self._plan(event)
             case ActionProposed():
                 w(
                     f"\n#{event.step} {event.step_title}\n  {describe_action(event.action)}\n"
@@ -90,11 +87,7 @@ class EventPrinter:
             case Notice():
                 w(f"lamtui: {event.level}: {event.message}\n")
             case TokenStats():
-                if self.show_tokens:
-                    w(
-                        f"  [{event.phase}: {event.completion_tokens} tokens, "
-                        f"{event.tokens_per_second:.1f} tok/s]\n"
-                    )
+                self._stats(event)
             case TaskFinished():
                 ran = f"{self._ran} action{'' if self._ran == 1 else 's'} run"
                 w(f"\n{event.outcome}: {event.summary} ({ran}, {event.duration:.1f}s)\n")
@@ -103,6 +96,20 @@ class EventPrinter:
             case _:
                 assert_never(event)
         self.out.flush()
+
+    def _plan(self, event: PlanUpdated) -> None:
+        """The plan when it changed, not for each step that starts running."""
+        text = format_plan(event.plan)
+        if text != self._last_plan and not event.reason.endswith("running"):
+            self.out.write(f"{text}\n")
+            self._last_plan = text
+
+    def _stats(self, event: TokenStats) -> None:
+        if self.show_tokens:
+            self.out.write(
+                f"  [{event.phase}: {event.completion_tokens} tokens, "
+                f"{event.tokens_per_second:.1f} tok/s]\n"
+            )
 
 
 def _result_text(r: ActionResult) -> str:

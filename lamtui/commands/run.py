@@ -122,7 +122,8 @@ def _json_printer(stream_tokens: bool) -> Callable[[AgentEvent], None]:
     return show
 
 
-def handle(args: argparse.Namespace) -> int:
+def _check_args(args: argparse.Namespace) -> None:
+    """Refuse a request or flags that cannot work, before anything is loaded."""
     request: str = args.request
     if not request.strip():
         raise LamtuiError("the request is empty", 'say what you want done: lamtui run "..."')
@@ -133,6 +134,24 @@ def handle(args: argparse.Namespace) -> int:
         )
     if getattr(args, "stream_tokens", False) and not args.json:
         raise LamtuiError("--stream-tokens needs --json", "add --json, or leave it out")
+
+
+def _on_sigint(cancel: CancelToken, approver: Approver) -> Callable[[int, FrameType | None], None]:
+    def on_sigint(signum: int, frame: FrameType | None) -> None:
+        # First Ctrl+C cancels the generation or kills the running command; a second quits.
+        if cancel.cancelled:
+            raise KeyboardInterrupt
+        cancel.cancel()
+        print("\nlamtui: cancelling (press Ctrl+C again to quit)", file=sys.stderr)
+        if getattr(approver, "asking", False):
+            raise PromptCancelled  # ends the y/n prompt now; the task then stops
+
+    return on_sigint
+
+
+def handle(args: argparse.Namespace) -> int:
+    _check_args(args)
+    request: str = args.request
     workspace = _workspace(args.cwd)
     settings = settings_from_args(args, workspace)
     approver = _approver(args.approve, _open_tty() if args.approve == "ask" else None)
@@ -154,17 +173,7 @@ def handle(args: argparse.Namespace) -> int:
     if isinstance(approver, TerminalApprover):
         approver.cancelled = lambda: cancel.cancelled
     previous = signal.getsignal(signal.SIGINT)
-
-    def on_sigint(signum: int, frame: FrameType | None) -> None:
-        # First Ctrl+C cancels the generation or kills the running command; a second quits.
-        if cancel.cancelled:
-            raise KeyboardInterrupt
-        cancel.cancel()
-        print("\nlamtui: cancelling (press Ctrl+C again to quit)", file=sys.stderr)
-        if getattr(approver, "asking", False):
-            raise PromptCancelled  # ends the y/n prompt now; the task then stops
-
-    signal.signal(signal.SIGINT, on_sigint)
+    signal.signal(signal.SIGINT, _on_sigint(cancel, approver))
     secrets = SecretStore(settings.secrets.backend)
     memory, problem = try_open_memory(settings, secrets.redactor())
     if problem:

@@ -252,13 +252,7 @@ class _Tally:
             case PlanUpdated(reason="initial plan"):
                 self.mark = event.ts
             case ActionProposed():
-                self._step_done(self.decided_at)  # an approved action that never ran
-                r.steps += 1
-                self.open = True
-                self.pending = event.action
-                if self.first is None:
-                    self.first = event.action
-                    r.first_action = _describe(event.action)
+                self._proposed(event.action)
             case ActionDecided():
                 self.decided_at = event.ts
                 if not event.decision.approved:
@@ -279,13 +273,7 @@ class _Tally:
             case MemoryUsed():
                 r.memory_items += len(event.items)
             case TaskFinished():
-                self._step_done(self.decided_at)
-                r.outcome = event.outcome
-                # Only the model's own finish summary is an answer: for the other outcomes
-                # the summary is lamtui's ("stopped after 4 actions"), and its numbers
-                # would pass a task whose answer is 4.
-                if event.outcome in MODEL_SUMMARIES:
-                    self.summary = event.summary
+                self._finished(event)
             case Notice(level="error"):
                 r.reasons.append(event.message)
             case (
@@ -301,6 +289,24 @@ class _Tally:
                 pass  # nothing the metrics count
             case _:
                 assert_never(event)
+
+    def _proposed(self, action: Action) -> None:
+        self._step_done(self.decided_at)  # an approved action that never ran
+        self.result.steps += 1
+        self.open = True
+        self.pending = action
+        if self.first is None:
+            self.first = action
+            self.result.first_action = _describe(action)
+
+    def _finished(self, event: TaskFinished) -> None:
+        self._step_done(self.decided_at)
+        self.result.outcome = event.outcome
+        # Only the model's own finish summary is an answer: for the other outcomes the
+        # summary is lamtui's ("stopped after 4 actions"), and its numbers would pass a
+        # task whose answer is 4.
+        if event.outcome in MODEL_SUMMARIES:
+            self.summary = event.summary
 
     def _step_done(self, ts: float) -> None:
         """A step is one action: generated, decided, run (when approved and new)."""

@@ -69,11 +69,6 @@ class TrajectoryRecorder:
     def step(self, record: dict[str, Any]) -> None:
         self.steps.append(record)
 
-    def finish(
-        self, messages: list[Message], outcome: str, summary: str, path: Path | None = None
-    ) -> str:
-        return self.save(self.build(messages, outcome, summary), path)
-
     def build(self, messages: list[Message], outcome: str, summary: str) -> dict[str, Any]:
         """The task's whole record, redacted."""
         record = {
