@@ -15,13 +15,13 @@ from textual.message import Message
 from lamtui.ui.messages import EventsReady
 
 if TYPE_CHECKING:  # the agent is imported after the first frame, not before it
-    from lamtui.agent.events import Event
+    from lamtui.agent.events import AgentEvent
 
 
 class ThreadBridge:
     def __init__(self, post_message: Callable[[Message], bool]) -> None:
         self._post_message = post_message  # the app's: thread-safe while its loop runs
-        self._events: deque[Event] = deque()
+        self._events: deque[AgentEvent] = deque()
         self._lock = threading.Lock()
         self._flush_posted = False
 
@@ -32,7 +32,7 @@ class ThreadBridge:
         except RuntimeError:  # the event loop is closed
             return False
 
-    def enqueue(self, event: Event) -> None:
+    def enqueue(self, event: AgentEvent) -> None:
         """Queue one event; the first of a batch posts EventsReady."""
         with self._lock:
             self._events.append(event)
@@ -41,7 +41,7 @@ class ThreadBridge:
             self._flush_posted = True
         self.post(EventsReady())
 
-    def drain(self) -> list[Event]:
+    def drain(self) -> list[AgentEvent]:
         """On the UI thread: every queued event, oldest first."""
         with self._lock:
             events = list(self._events)

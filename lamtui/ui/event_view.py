@@ -9,17 +9,17 @@ the app."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, assert_never
 
 from lamtui.ui.session import TaskRecord
 
 if TYPE_CHECKING:  # the agent is imported after the first frame, not before it
-    from lamtui.agent.events import Event, PlanUpdated, TokenStats
+    from lamtui.agent.events import AgentEvent, TokenStats
 
 
 class LogPane(Protocol):
     def reset(self, past: bool = False) -> None: ...
-    def show(self, event: Event) -> None: ...
+    def show(self, event: AgentEvent) -> None: ...
     def show_output(self, step: int, text: str) -> None: ...
 
 
@@ -64,30 +64,33 @@ class EventView:
         self.active: str | None = None  # the running task
         self.starting_request = ""  # the request of the task whose first event comes next
 
-    def apply(self, events: Iterable[Event]) -> None:
+    def apply(self, events: Iterable[AgentEvent]) -> None:
         """Record events and render those of the viewed task, coalescing output chunks
         and the model's token stream."""
-        from lamtui.agent.events import MemoryUsed, ModelToken, TaskStarted, TokenStats
+        from lamtui.agent import events as ev
 
         panes = self._panes
-        shown: list[Event] = []
+        shown: list[AgentEvent] = []
         tokens: list[str] = []
         for event in events:
             record = self._record_for(event)
             record.add(event)
-            if isinstance(event, ModelToken):
+            if isinstance(event, ev.ModelToken):
                 tokens.append(event.text)
                 continue
             if tokens:  # the stream so far belongs before this event's new activity
                 panes.activity.add_tokens("".join(tokens))
                 tokens.clear()
-            if isinstance(event, TokenStats):
-                self.show_stats(event)
-                continue
-            if isinstance(event, MemoryUsed):
-                panes.status.set(memory=str(len(event.items)))
-            elif isinstance(event, TaskStarted) and self._memory_open():
-                panes.status.set(memory="0")  # until MemoryUsed says otherwise
+            match event:
+                case ev.TokenStats():
+                    self.show_stats(event)
+                    continue  # numbers for the status bar, nothing to log
+                case ev.MemoryUsed():
+                    panes.status.set(memory=str(len(event.items)))
+                case ev.TaskStarted() if self._memory_open():
+                    panes.status.set(memory="0")  # until MemoryUsed says otherwise
+                case _:
+                    pass  # the rest: the activity line (follow) and the log (render)
             self.follow(event)
             if record.task_id == self.viewed:
                 shown.append(event)
@@ -95,7 +98,7 @@ class EventView:
         if tokens:
             panes.activity.add_tokens("".join(tokens))
 
-    def _record_for(self, event: Event) -> TaskRecord:
+    def _record_for(self, event: AgentEvent) -> TaskRecord:
         record = self.tasks.get(event.task_id)
         if record is None:  # a new task's first event: it becomes the active, viewed one
             record = TaskRecord(event.task_id, self.starting_request)
@@ -104,33 +107,32 @@ class EventView:
             self.show_task(event.task_id)
         return record
 
-    def render(self, events: Iterable[Event]) -> None:
+    def render(self, events: Iterable[AgentEvent]) -> None:
         """Draw events into the action log (consecutive output of one action in one go)
         and the last plan among them into the plan tree."""
-        from lamtui.agent.events import OutputChunk, PlanUpdated
+        from lamtui.agent import events as ev
 
         log = self._panes.action_log
-        plan: PlanUpdated | None = None
-        step, text = -1, ""
+        plan: ev.PlanUpdated | None = None
+        step, text = -1, ""  # output of action `step` not written yet
         for event in events:
-            if isinstance(event, OutputChunk) and (step in (-1, event.step)):
-                step, text = event.step, text + event.text
-                continue
-            if text:
+            if text and not (isinstance(event, ev.OutputChunk) and event.step == step):
                 log.show_output(step, text)
-                step, text = -1, ""
-            if isinstance(event, OutputChunk):
-                step, text = event.step, event.text
-                continue
-            if isinstance(event, PlanUpdated):
-                plan = event
-            log.show(event)
+                text = ""
+            match event:
+                case ev.OutputChunk():
+                    step, text = event.step, text + event.text
+                case ev.PlanUpdated():
+                    plan = event
+                    log.show(event)
+                case _:
+                    log.show(event)
         if text:
             log.show_output(step, text)
         if plan is not None:
             self._panes.plan_view.show_plan(plan.plan, plan.reason)
 
-    def follow(self, event: Event) -> None:
+    def follow(self, event: AgentEvent) -> None:
         """Keep the activity line saying what is happening now."""
         activity = follow_text(event)
         if activity is not None:
@@ -157,27 +159,39 @@ class EventView:
         return self.tasks.get(self.viewed or "")
 
 
-def follow_text(event: Event) -> tuple[str, bool] | None:
+def follow_text(event: AgentEvent) -> tuple[str, bool] | None:
     """(activity, busy) after an event, or None when the event does not change it."""
     from lamtui.agent import events as ev
     from lamtui.present import describe_action
 
-    if isinstance(event, ev.TaskStarted):
-        return "planning", True
-    if isinstance(event, ev.PlanUpdated):
-        return ("choosing the first action", True) if event.reason == "initial plan" else None
-    if isinstance(event, ev.ActionProposed):
-        return f"#{event.step} {describe_action(event.action)}", True
-    if isinstance(event, ev.ActionEdited):
-        return f"#{event.step} edited: {describe_action(event.action)}", True
-    if isinstance(event, ev.ActionDecided):
-        if event.decision.approved:
-            return f"running #{event.step}", True
-        return "asking the model for another action", True
-    if isinstance(event, ev.ActionFinished | ev.UserAnswered):
-        return "choosing the next action", True
-    if isinstance(event, ev.AskUser):
-        return "the model asks a question: answer in the box below", False
-    if isinstance(event, ev.TaskFinished):
-        return f"{event.outcome}: {event.summary}", False
-    return None
+    match event:
+        case ev.TaskStarted():
+            return "planning", True
+        case ev.PlanUpdated(reason="initial plan"):
+            return "choosing the first action", True
+        case ev.ActionProposed():
+            return f"#{event.step} {describe_action(event.action)}", True
+        case ev.ActionEdited():
+            return f"#{event.step} edited: {describe_action(event.action)}", True
+        case ev.ActionDecided():
+            if event.decision.approved:
+                return f"running #{event.step}", True
+            return "asking the model for another action", True
+        case ev.ActionFinished() | ev.UserAnswered():
+            return "choosing the next action", True
+        case ev.AskUser():
+            return "the model asks a question: answer in the box below", False
+        case ev.TaskFinished():
+            return f"{event.outcome}: {event.summary}", False
+        case (
+            ev.PlanUpdated()
+            | ev.MemoryUsed()
+            | ev.ModelToken()
+            | ev.ModelRetry()
+            | ev.TokenStats()
+            | ev.OutputChunk()
+            | ev.Notice()
+        ):
+            return None
+        case _:
+            assert_never(event)

@@ -18,7 +18,7 @@ from lamtui.ui.gating import Gating
 from lamtui.ui.messages import EventsReady, MemoryOpened, TaskEnded
 
 if TYPE_CHECKING:
-    from lamtui.agent.events import Event
+    from lamtui.agent.events import AgentEvent
     from lamtui.agent.loop import Agent, AgentOptions
     from lamtui.config import Settings
 
@@ -129,7 +129,7 @@ class TaskRunner(Gating):
             self._agent = None
             post(TaskEnded(error))
 
-    def apply_events(self, events: list[Event]) -> None:
+    def apply_events(self, events: list[AgentEvent]) -> None:
         """Show a fixed sequence of events as if a task produced them (tests, demos)."""
         self.event_view.apply(events)
 

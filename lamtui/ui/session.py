@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from lamtui.agent.events import Event
+    from lamtui.agent.events import AgentEvent
 
 OUTCOME_MARK = {
     "": "▶",  # still running
@@ -26,25 +26,28 @@ class TaskRecord:
     task_id: str
     request: str
     started: float = field(default_factory=time.time)
-    events: list[Event] = field(default_factory=list)
+    events: list[AgentEvent] = field(default_factory=list)
     outcome: str = ""  # empty while the task runs
     summary: str = ""
     plan: dict[str, Any] | None = None
     output_paths: dict[int, str] = field(default_factory=dict)  # step -> saved full output
 
-    def add(self, event: Event) -> None:
-        from lamtui.agent.events import ActionFinished, ModelToken, PlanUpdated, TaskFinished
+    def add(self, event: AgentEvent) -> None:
+        from lamtui.agent import events as ev
 
-        if isinstance(event, ModelToken):
-            return  # the parsed action is kept; the token stream is only live feedback
+        match event:
+            case ev.ModelToken():
+                return  # the parsed action is kept; the token stream is only live feedback
+            case ev.PlanUpdated():
+                self.plan = event.plan
+            case ev.ActionFinished() if event.result.output_path:
+                self.output_paths[event.step] = event.result.output_path
+            case ev.TaskFinished():
+                self.outcome = event.outcome
+                self.summary = event.summary
+            case _:
+                pass  # kept as it is, for showing the task again
         self.events.append(event)
-        if isinstance(event, PlanUpdated):
-            self.plan = event.plan
-        elif isinstance(event, ActionFinished) and event.result.output_path:
-            self.output_paths[event.step] = event.result.output_path
-        elif isinstance(event, TaskFinished):
-            self.outcome = event.outcome
-            self.summary = event.summary
 
     @property
     def running(self) -> bool:

@@ -25,6 +25,7 @@ from lamtui.agent.events import (
 )
 from lamtui.config import MemorySettings, Settings
 from lamtui.contract.result import ActionResult
+from lamtui.contract.risk import Assessment
 from lamtui.contract.schema import Action
 from lamtui.lam.scripted import ScriptedBackend
 from lamtui.ui.app import LamtuiApp
@@ -80,14 +81,14 @@ def _action(tool: str, thought: str, **args: str) -> Action:
 EDIT = _action(
     "edit_file", "the second line has a typo", path="notes.txt", search="helo", replace="hello"
 )
-EDIT_ASSESSMENT = {
-    "decision": "ask",
-    "risk": "workspace_write",
-    "reasons": ["writes notes.txt (in the workspace)"],
-    "segments": [],
-    "paths": ["notes.txt"],
-    "rule": "",
-}
+EDIT_ASSESSMENT = Assessment(
+    verdict="ask",
+    risk="workspace_write",
+    reasons=("writes notes.txt (in the workspace)",),
+    segments=(),
+    paths=("notes.txt",),
+    rule="",
+)
 
 
 def events_until_gate() -> list[Event]:
@@ -105,8 +106,8 @@ def events_until_gate() -> list[Event]:
         ),
         ActionProposed(
             TASK, step=1, step_title="read notes.txt", action=read,
-            assessment={"decision": "auto", "risk": "read_only",
-                        "reasons": ["reads notes.txt (in the workspace)"], "segments": []},
+            assessment=Assessment(verdict="auto", risk="read_only",
+                                  reasons=("reads notes.txt (in the workspace)",), segments=()),
             ts=TS,
         ),
         ActionDecided(TASK, step=1, decision=Decision("approve", by="policy:readonly"), ts=TS),
@@ -138,16 +139,16 @@ def events_finished() -> list[Event]:
         ),
         ActionProposed(
             TASK, step=3, step_title="show the file", action=cat,
-            assessment={"decision": "ask", "risk": "read_only",
-                        "reasons": ["cat reads notes.txt"], "segments": []},
+            assessment=Assessment(verdict="ask", risk="read_only",
+                                  reasons=("cat reads notes.txt",), segments=()),
             ts=TS,
         ),
         ActionDecided(TASK, step=3, decision=Decision("reject", by="user", reason="not needed"),
                       ts=TS),
         ActionProposed(
             TASK, step=4, step_title="show the file", action=cat,
-            assessment={"decision": "ask", "risk": "read_only",
-                        "reasons": ["cat reads notes.txt"], "segments": []},
+            assessment=Assessment(verdict="ask", risk="read_only",
+                                  reasons=("cat reads notes.txt",), segments=()),
             ts=TS,
         ),
         ActionDecided(TASK, step=4, decision=Decision("approve", by="user"), ts=TS),
@@ -189,7 +190,7 @@ def test_gate_with_a_diff(snap_compare: Any) -> None:
         assert isinstance(app, LamtuiApp)
         app.apply_events(events_until_gate())
         # The path the approver takes: a message; the app pushes the gate itself.
-        proposal = Proposal(TASK, 2, "fix the typo", EDIT, EDIT_ASSESSMENT, DIFF)  # type: ignore[arg-type]
+        proposal = Proposal(TASK, 2, "fix the typo", EDIT, EDIT_ASSESSMENT, DIFF)
         app.post_message(GateRequested(proposal, Reply(CLOSED)))
         while not isinstance(app.screen, GateScreen):
             await pilot.pause(0.01)

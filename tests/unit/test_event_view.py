@@ -22,10 +22,11 @@ from lamtui.agent.events import (
     TokenStats,
 )
 from lamtui.contract.result import ActionResult
+from lamtui.contract.risk import Assessment
 from lamtui.contract.schema import Action
 from lamtui.ui.event_view import EventView, follow_text
 
-ASSESSMENT = {"decision": "auto", "risk": "read_only", "reasons": ["lists ."], "segments": []}
+ASSESSMENT = Assessment(verdict="auto", risk="read_only", reasons=("lists .",))
 
 
 @dataclass

@@ -20,7 +20,6 @@ from textual.widgets import Input, Static, TextArea
 
 from lamtui.agent.approval import Proposal, apply_edit, editable_args
 from lamtui.agent.events import Decision
-from lamtui.contract.risk import Assessment
 from lamtui.contract.schema import Action
 from lamtui.present import describe_action
 from lamtui.safety.policy import suggest_rules
@@ -41,14 +40,7 @@ Mode = Literal["choose", "reason", "edit"]
 
 def rules_for(proposal: Proposal) -> list[str]:
     """The patterns `a` will save (the agent calls suggest_rules the same way)."""
-    a = proposal.assessment
-    assessment = Assessment(
-        verdict=a.get("decision", "ask"),  # type: ignore[arg-type]
-        risk=a.get("risk", "unknown"),  # type: ignore[arg-type]
-        reasons=tuple(a.get("reasons", ())),  # type: ignore[arg-type]
-        segments=tuple(a.get("segments", ())),  # type: ignore[arg-type]
-    )
-    return suggest_rules(assessment, proposal.action)
+    return suggest_rules(proposal.assessment, proposal.action)
 
 
 def edit_field(action: Action) -> str:
@@ -85,7 +77,7 @@ class GateScreen(ModalScreen[Decision]):
     def compose(self) -> ComposeResult:
         p = self.proposal
         a = p.assessment
-        risk = str(a.get("risk", "unknown"))
+        risk = a.risk
         with Vertical(id="gate-dialog") as dialog:
             dialog.border_title = (
                 f"Approve your edit of step {p.step}? {p.step_title}"
@@ -99,10 +91,10 @@ class GateScreen(ModalScreen[Decision]):
                 yield Static(Text(describe_action(p.action), style="bold cyan"), id="gate-action")
             if p.action.thought:
                 yield Static(Text(f"why: {p.action.thought}", style="italic"), id="gate-thought")
-            why = "; ".join(str(r) for r in a.get("reasons", []))  # type: ignore[attr-defined]
+            why = "; ".join(a.reasons)
             reasons = Text.assemble("risk: ", (risk, RISK_STYLE.get(risk, "bold")), " — ", why)
             yield Static(reasons, id="gate-risk")
-            segments = [s for s in a.get("segments", []) if isinstance(s, dict)]  # type: ignore[attr-defined]
+            segments = a.segments
             if len(segments) > 1:
                 lines = [
                     f"  {' '.join(s.get('argv') or [])}: {s.get('risk', '?')}" for s in segments

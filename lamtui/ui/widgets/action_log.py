@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, assert_never
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.measure import Measurement
@@ -17,7 +17,20 @@ from rich.text import Text
 from textual.widgets import RichLog
 
 if TYPE_CHECKING:  # imported when the first event arrives, not before the first frame
-    from lamtui.agent.events import ActionFinished, ActionProposed, Event, PlanUpdated
+    from lamtui.agent.events import (
+        ActionFinished,
+        ActionProposed,
+        AgentEvent,
+        AskUser,
+        Decision,
+        MemoryUsed,
+        ModelRetry,
+        Notice,
+        PlanUpdated,
+        TaskStarted,
+        UserAnswered,
+    )
+    from lamtui.contract.risk import Assessment
 
 LINE_CHARS = 400  # one output line is cut after this many characters
 REQUEST_CHARS = 300  # the request as the log heads a task (the rest: ctrl+t, the audit)
@@ -111,6 +124,32 @@ class _Stream:
         return last, hidden, [clean_line(line) for line in self.tail]
 
 
+def note_lines(event: AskUser | UserAnswered | ModelRetry | Notice | MemoryUsed) -> list[Text]:
+    """The log lines of what is said between actions: questions, notices, memory."""
+    from lamtui.agent import events as ev
+
+    match event:
+        case ev.AskUser():
+            return [Text(f"? {event.question}", style="bold cyan")]
+        case ev.UserAnswered():
+            answer = f"  answer: {event.answer}" if event.answer else "  (no answer)"
+            return [Text(answer, style="cyan")]
+        case ev.ModelRetry():
+            return [Text(f"  model output invalid, retrying ({event.error})", style="yellow")]
+        case ev.Notice():
+            return [
+                Text(f"{event.level}: {event.message}", style=NOTICE_STYLE.get(event.level, ""))
+            ]
+        case ev.MemoryUsed():
+            lines = [Text(f"  memory: {len(event.items)} item(s) recalled", style="dim")]
+            for item in event.items:
+                text = str(item.get("text", ""))[:90]
+                lines.append(Text(f"    {item.get('kind', '')}: {text}", style="dim"))
+            return lines
+        case _:
+            assert_never(event)
+
+
 class ActionLog(RichLog):
     DEFAULT_CSS = """
     ActionLog { border: round $primary-darken-2; border-title-align: left; }
@@ -141,72 +180,37 @@ class ActionLog(RichLog):
 
     # -- events ---------------------------------------------------------------------
 
-    def show(self, event: Event) -> None:
-        from lamtui.agent.events import (
-            ActionDecided,
-            ActionEdited,
-            ActionFinished,
-            ActionProposed,
-            AskUser,
-            MemoryUsed,
-            ModelRetry,
-            Notice,
-            OutputChunk,
-            PlanUpdated,
-            TaskFinished,
-            TaskStarted,
-            UserAnswered,
-        )
+    def show(self, event: AgentEvent) -> None:
+        from lamtui.agent import events as ev
         from lamtui.present import describe_action
 
-        w = self.write
-        if isinstance(event, TaskStarted):
-            request = event.request
-            if len(request) > REQUEST_CHARS:
-                request = f"{request[:REQUEST_CHARS]}… ({len(event.request):,} characters)"
-            w(Text.assemble(("▶ ", "bold"), (request, "bold")))
-            w(Text(f"  task {event.task_id} · model {event.model}", style="dim"))
-        elif isinstance(event, PlanUpdated):
-            self._show_plan_change(event)
-        elif isinstance(event, ActionProposed):
-            self._show_proposal(event)
-        elif isinstance(event, ActionEdited):
-            w(Text(f"  ✎ edited: {describe_action(event.action)}", style="bold"))
-            self._show_assessment(event.assessment, event.preview)
-        elif isinstance(event, ActionDecided):
-            d = event.decision
-            if d.kind == "reject":
-                self._rejected += 1
-                reason = f": {d.reason}" if d.reason else ""
-                w(Text(f"  ✗ rejected by {d.by}{reason}", style="red"))
-            else:
-                extra = " (always allow)" if d.always_allow else ""
-                verb = "edited and approved" if d.kind == "edit" else "approved"
-                w(Text(f"  ✓ {verb} by {d.by}{extra}", style="green"))
-                if d.edited is not None:
-                    w(Text(f"  ✎ runs instead: {describe_action(d.edited)}", style="bold"))
-        elif isinstance(event, OutputChunk):
-            self.show_output(event.step, event.text)
-        elif isinstance(event, ActionFinished):
-            self._show_result(event)
-        elif isinstance(event, AskUser):
-            w(Text(f"? {event.question}", style="bold cyan"))
-        elif isinstance(event, UserAnswered):
-            w(Text(f"  answer: {event.answer}" if event.answer else "  (no answer)", style="cyan"))
-        elif isinstance(event, ModelRetry):
-            w(Text(f"  model output invalid, retrying ({event.error})", style="yellow"))
-        elif isinstance(event, Notice):
-            style = NOTICE_STYLE.get(event.level, "")
-            w(Text(f"{event.level}: {event.message}", style=style))
-        elif isinstance(event, MemoryUsed):
-            w(Text(f"  memory: {len(event.items)} item(s) recalled", style="dim"))
-            for item in event.items:
-                text = str(item.get("text", ""))[:90]
-                w(Text(f"    {item.get('kind', '')}: {text}", style="dim"))
-        elif isinstance(event, TaskFinished):
-            style = OUTCOME_STYLE.get(event.outcome, "bold red")
-            w(Text(f"■ {event.outcome}: {event.summary}", style=style))
-            w(Text(f"  {self.action_count()} ({event.duration:.1f} s)", style="dim"))
+        match event:
+            case ev.TaskStarted():
+                self._show_start(event)
+            case ev.PlanUpdated():
+                self._show_plan_change(event)
+            case ev.ActionProposed():
+                self._show_proposal(event)
+            case ev.ActionEdited():
+                self.write(Text(f"  ✎ edited: {describe_action(event.action)}", style="bold"))
+                self._show_assessment(event.assessment, event.preview)
+            case ev.ActionDecided():
+                self._show_decision(event.decision)
+            case ev.OutputChunk():
+                self.show_output(event.step, event.text)
+            case ev.ActionFinished():
+                self._show_result(event)
+            case ev.TaskFinished():
+                style = OUTCOME_STYLE.get(event.outcome, "bold red")
+                self.write(Text(f"■ {event.outcome}: {event.summary}", style=style))
+                self.write(Text(f"  {self.action_count()} ({event.duration:.1f} s)", style="dim"))
+            case ev.AskUser() | ev.UserAnswered() | ev.ModelRetry() | ev.Notice() | ev.MemoryUsed():
+                for line in note_lines(event):
+                    self.write(line)
+            case ev.ModelToken() | ev.TokenStats():
+                pass  # live feedback: the activity line and the status bar show them
+            case _:
+                assert_never(event)
 
     def action_count(self) -> str:
         """'1 action run', '2 actions run, 1 rejected': what ran, not the model's finish."""
@@ -218,6 +222,27 @@ class ActionLog(RichLog):
         lines = stream.feed(text)
         if lines:
             self.write(margined(lines))
+
+    def _show_start(self, event: TaskStarted) -> None:
+        request = event.request
+        if len(request) > REQUEST_CHARS:
+            request = f"{request[:REQUEST_CHARS]}… ({len(event.request):,} characters)"
+        self.write(Text.assemble(("▶ ", "bold"), (request, "bold")))
+        self.write(Text(f"  task {event.task_id} · model {event.model}", style="dim"))
+
+    def _show_decision(self, d: Decision) -> None:
+        from lamtui.present import describe_action
+
+        if d.kind == "reject":
+            self._rejected += 1
+            reason = f": {d.reason}" if d.reason else ""
+            self.write(Text(f"  ✗ rejected by {d.by}{reason}", style="red"))
+            return
+        extra = " (always allow)" if d.always_allow else ""
+        verb = "edited and approved" if d.kind == "edit" else "approved"
+        self.write(Text(f"  ✓ {verb} by {d.by}{extra}", style="green"))
+        if d.edited is not None:
+            self.write(Text(f"  ✎ runs instead: {describe_action(d.edited)}", style="bold"))
 
     def _show_plan_change(self, event: PlanUpdated) -> None:
         if event.reason == "initial plan":
@@ -241,11 +266,9 @@ class ActionLog(RichLog):
         self.write(Text(f"  {describe_action(event.action)}", style="bold cyan"))
         self._show_assessment(event.assessment, event.preview)
 
-    def _show_assessment(self, a: dict[str, Any], preview: str) -> None:
-        reasons = "; ".join(a.get("reasons", []))
-        self.write(
-            Text(f"  risk: {a.get('risk', '?')} · gate: {a.get('decision', '?')} · {reasons}")
-        )
+    def _show_assessment(self, a: Assessment, preview: str) -> None:
+        reasons = "; ".join(a.reasons)
+        self.write(Text(f"  risk: {a.risk} · gate: {a.verdict} · {reasons}"))
         if preview:
             self.write(diff_renderable(preview, PREVIEW_LINES))
 
