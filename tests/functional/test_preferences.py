@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from lamtui.agent.events import Decision
 from lamtui.contract.schema import Action
 from lamtui.record.jsonl import ReadReport
@@ -117,3 +119,22 @@ def test_the_method_follows_the_number_of_pairs() -> None:
     assert choose_method(MIN_PAIRS_FOR_PREFERENCE)[0] == "dpo"
     method, why = choose_method(3)
     assert method == "sft" and "only 3" in why
+
+
+def test_what_is_new_since_the_last_training(tmp_path: Path) -> None:
+    from lamtui.errors import LamtuiError
+    from lamtui.train.from_user import LearnJob, collect, learn, mark_used, summary
+
+    nothing = collect()
+    with pytest.raises(LamtuiError, match="nothing to learn"):
+        learn(LearnJob(tmp_path / "no.gguf", tmp_path / "out", None), nothing, print)
+    assert not (tmp_path / "out").exists()  # did nothing
+    _session(tmp_path)
+    data = collect()
+    assert (data.new_examples, data.new_pairs, len(data.new_ids)) == (1, 2, 1)
+    assert "1 new approved trajectories and 2 new preference pairs" in summary(data)
+    mark_used(data.new_ids)
+    again = collect()
+    assert not again.anything_new and len(again.pairs) == 2 and len(again.examples) == 1
+    with pytest.raises(LamtuiError, match="nothing to learn"):
+        learn(LearnJob(tmp_path / "no.gguf", tmp_path / "out", None), again, print)
