@@ -22,7 +22,7 @@ from typing import Any, assert_never
 from lamtui.actions import files
 from lamtui.actions.sandbox import bwrap_prefix, sandbox_status
 from lamtui.actions.shell import ShellOptions, run_shell
-from lamtui.agent.approval import Proposal
+from lamtui.agent.approval import Approver, Proposal
 from lamtui.agent.events import (
     ActionDecided,
     ActionEdited,
@@ -44,6 +44,7 @@ from lamtui.agent.events import (
 )
 from lamtui.agent.loop import AgentMemory, AgentOptions
 from lamtui.contract.cancel import CancelToken
+from lamtui.contract.modes import PolicyMode
 from lamtui.contract.result import ActionResult
 from lamtui.contract.schema import Action
 from lamtui.eval.fsdiff import changes, hashes_of, snapshot
@@ -95,6 +96,7 @@ class TaskResult:
     timed_out: bool = False
     memory_items: int = 0
     commands: list[str] = field(default_factory=list)  # what the agent ran
+    proposed: list[str] = field(default_factory=list)  # every proposal, rejected ones too
     first_action: str = ""
     first_action_success: bool | None = None  # None: no gold to compare with
     gold: str = ""
@@ -293,6 +295,7 @@ class _Tally:
     def _proposed(self, action: Action) -> None:
         self._step_done(self.decided_at)  # an approved action that never ran
         self.result.steps += 1
+        self.result.proposed.append(_describe(action))
         self.open = True
         self.pending = action
         if self.first is None:
@@ -329,11 +332,21 @@ class TaskRunner:
         backend: Backend,
         options: EvalOptions,
         memory: AgentMemory | None = None,
+        *,
+        approver: Approver | None = None,
+        policy: PolicyMode = "workspace",
+        home: Path | None = None,
     ) -> None:
+        """`approver`, `policy` and `home` replace the evaluation's own (EvalApprover, the
+        workspace mode, a fresh data dir per task) for a simulated user whose sessions
+        are kept (benchmarks/bench_learn_from_user.py)."""
         self.suite = suite
         self.backend = backend
         self.options = options
         self.memory = memory
+        self.approver = approver
+        self.policy: PolicyMode = policy
+        self.home = home
         self.sandboxed = sandbox_status().available
 
     def run(self, task: EvalTask) -> TaskResult:
@@ -367,7 +380,7 @@ class TaskRunner:
                 return
         agent_root = self._sandbox_dir(task, base, "agent")
         before = snapshot(agent_root)
-        tally = self._run_agent(task, agent_root, base / "home", result)
+        tally = self._run_agent(task, agent_root, self.home or base / "home", result)
         agent = _evidence(agent_root, before, tally.outputs, tally.summary)
         verdict: Verdict = self.suite.judge(task, agent, gold)
         result.status = "passed" if verdict.success else "failed"
@@ -411,7 +424,7 @@ class TaskRunner:
             max_failures=self.options.max_failures,
             max_tokens=self.options.max_tokens,
             shell_timeout=self.options.shell_timeout,
-            policy=Policy("workspace"),  # no saved rules: nothing leaks in from the user
+            policy=Policy(self.policy),  # no saved rules: nothing leaks in from the user
             undo=False,
             sandbox="always" if self.sandboxed else "never",
         )
@@ -420,7 +433,7 @@ class TaskRunner:
         with _data_dir(home), _Watchdog(cancel, self.options.task_timeout) as watchdog:
             agent = new_agent(
                 self.backend,
-                EvalApprover(self.sandboxed),
+                self.approver or EvalApprover(self.sandboxed),
                 root,
                 agent_options,
                 cancel,
