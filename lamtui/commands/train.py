@@ -41,6 +41,9 @@ def register(sub: Any) -> None:
     p.add_argument("--batch-tokens", type=int, default=2048, metavar="N")
     p.add_argument("--max-minutes", type=float, default=0.0, help="stop (and export) after this")
     p.add_argument("--warmup", type=int, default=20, metavar="STEPS", help="learning-rate warm-up")
+    p.add_argument(
+        "--max-tokens", type=int, default=768, metavar="N", help="longer examples are left out"
+    )
     p.add_argument("--checkpoint-every", type=int, default=50, metavar="STEPS")
     p.add_argument("--resume", action="store_true", help="go on from the checkpoint in --out")
     p.add_argument(
@@ -112,8 +115,8 @@ def handle_train(args: argparse.Namespace) -> int:
         raise LamtuiError(f"the training data in {data} is empty", "rebuild it: lamtui train data")
     if args.epochs <= 0 or args.lr <= 0 or args.rank < 1 or args.batch_tokens < 64:
         raise LamtuiError("--epochs and --lr must be positive, --rank ≥ 1, --batch-tokens ≥ 64")
-    if args.warmup < 0:
-        raise LamtuiError("--warmup cannot be negative")
+    if args.warmup < 0 or args.max_tokens < 64:
+        raise LamtuiError("--warmup cannot be negative, --max-tokens must be at least 64")
     resolved = resolve_model(args.model)
     if resolved.adapter is not None:
         raise LamtuiError(
@@ -126,6 +129,7 @@ def handle_train(args: argparse.Namespace) -> int:
         epochs=args.epochs,
         batch_tokens=args.batch_tokens,
         warmup=args.warmup,
+        max_tokens=args.max_tokens,
         top_layers=args.top_layers,
         max_examples=args.max_examples,
         max_minutes=args.max_minutes,

@@ -141,6 +141,7 @@ class Explorer:
                 store.save(state)
         finally:
             self._close()
+            store.save(state)  # phases advance only once done: the time spent is kept too
         return state
 
     def baseline_report(self) -> dict[str, Any]:
@@ -336,6 +337,8 @@ def _attempt_line(result: TaskResult, ok: bool, added: bool) -> dict[str, Any]:
         "added": added,
         "outcome": result.outcome,
         "steps": result.steps,
+        "model_calls": result.model_calls,
+        "invalid_outputs": result.invalid_outputs,
         "rejections": result.rejections,
         "seconds": round(result.duration, 1),
         "commands": result.commands,
@@ -389,6 +392,8 @@ def _recipe(init: Path, options: ExploreOptions) -> dict[str, Any]:
         "warmup": options.warmup,
         "batch_tokens": options.batch_tokens,
         "max_minutes": options.max_minutes,
+        # Explored tasks carry observations: a longer cap than the one-action corpus's.
+        "max_tokens": 1024,
     }
 
 

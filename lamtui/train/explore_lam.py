@@ -48,6 +48,7 @@ class LocalLam:
             *("--epochs", str(recipe["epochs"]), "--lr", str(recipe["lr"])),
             *("--warmup", str(recipe["warmup"]), "--batch-tokens", str(recipe["batch_tokens"])),
             *("--max-minutes", str(recipe["max_minutes"])),
+            *("--max-tokens", str(recipe["max_tokens"])),
             *("--checkpoint-every", str(CHECKPOINT_EVERY)),
         ]
         argv += ["--resume"] if request.resume else ["--init", str(request.init)]
