@@ -1,0 +1,188 @@
+"""A simulated user teaches the LAM to drop a habit (issue 15, item 6).
+
+The user is scripted: it rejects every shell action that has the habit, with a reason,
+and approves everything else (shell actions run sandboxed). Phases, each resumable (a
+task already in the phase's results file is not run again):
+
+  before   the current LAM attempts N pool tasks under this user; its trajectories go
+           to OUT/home-before (the run is a real session: real gate, real sandboxed runs)
+  train    `lamtui train --from-trajectories` on those trajectories, in a child process
+           (torch and llama.cpp never share one), from the current adapter
+  after    the trained adapter attempts held-out pool tasks (another seed) under the same
+           user; the habit's rate is the share of first proposals that have it
+  report   the habit's rate and task success, before and after, side by side
+
+  python -m benchmarks.bench_learn_from_user --out /tmp/lfu --tasks 60 --phase all
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import Report
+from lamtui.agent.approval import Proposal
+from lamtui.agent.events import Decision
+from lamtui.config import ModelSettings
+from lamtui.eval.runner import EvalOptions, TaskResult, TaskRunner
+from lamtui.lam.factory import open_backend
+from lamtui.train.pool import PoolSuite, generate_pool
+
+START = "gemma3-270m-lam"  # the shipped LAM: base + its adapter
+
+
+@dataclass(frozen=True)
+class Habit:
+    name: str
+    pattern: re.Pattern[str]
+    reason: str
+
+    def has(self, command: str) -> bool:
+        return bool(self.pattern.search(command))
+
+
+HABITS = {
+    # `cat FILE` (not `cat > FILE` or a heredoc): the whole file into the transcript.
+    "cat": Habit(
+        "cat",
+        re.compile(r"(?:^|[|;&(]\s*)cat\s+(?![<>-])[^|;&]*\S"),
+        "do not cat whole files; use head -n 20 FILE, or grep/wc for what you need",
+    ),
+}
+
+
+class SimulatedUser:
+    """Rejects the habit with its reason; approves the rest (the gate still decides what
+    it denies, and every shell action runs sandboxed)."""
+
+    def __init__(self, habit: Habit) -> None:
+        self.habit = habit
+
+    def decide(self, proposal: Proposal) -> Decision:
+        action = proposal.action
+        if action.tool == "shell" and self.habit.has(str(action.args.get("command", ""))):
+            return Decision("reject", by="user", reason=self.habit.reason)
+        return Decision("approve", by="user")
+
+    def answer(self, question: str) -> str | None:
+        return None
+
+
+def _done(path: Path) -> dict[str, dict[str, Any]]:
+    if not path.is_file():
+        return {}
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return {row["id"]: row for row in rows}
+
+
+def attempt(out: Path, phase: str, model: str, tasks: int, seed: int, habit: Habit) -> None:
+    results = out / f"{phase}.jsonl"
+    done = _done(results)
+    pool = generate_pool(tasks, seed)
+    suite = PoolSuite(pool)
+    home = out / f"home-{phase}"
+    home.mkdir(parents=True, exist_ok=True)
+    os.environ["LAMTUI_HOME"] = str(home)  # the trajectories of this phase's sessions
+    backend = open_backend(ModelSettings(name=model))
+    runner = TaskRunner(
+        suite, backend, EvalOptions(step_eval=False), approver=SimulatedUser(habit),
+        policy="ask", home=home,
+    )  # fmt: skip
+    try:
+        for task in suite.tasks():
+            if task.id in done:
+                continue
+            started = time.monotonic()
+            result = runner.run(task)
+            row = _row(result, habit, time.monotonic() - started)
+            with results.open("a") as handle:
+                handle.write(json.dumps(row) + "\n")
+            print(f"{phase} {task.id}: {row['status']} first={row['first']!r}", flush=True)
+    finally:
+        backend.close()
+
+
+def _row(result: TaskResult, habit: Habit, seconds: float) -> dict[str, Any]:
+    proposals = result.proposed
+    return {
+        "id": result.id,
+        "status": result.status,
+        "first": proposals[0] if proposals else "",
+        "first_has_habit": bool(proposals) and habit.has(proposals[0]),
+        "proposals": len(proposals),
+        "habit_proposals": sum(habit.has(c) for c in proposals),
+        "seconds": round(seconds, 1),
+    }
+
+
+def train(out: Path, extra: Iterable[str]) -> None:
+    """`lamtui train --from-trajectories` on the before phase's sessions (extra: its
+    options, e.g. --max-minutes 30)."""
+    env = dict(os.environ, LAMTUI_HOME=str(out / "home-before"))
+    argv = [
+        *(sys.executable, "-m", "lamtui.cli", "train", "--from-trajectories"),
+        *("--from", START, "--out", str(out / "train"), "--name", "user-habit", *extra),
+    ]
+    subprocess.run(argv, env=env, check=True)
+
+
+def report(out: Path) -> Report:
+    rep = Report()
+    rows = []
+    for phase in ("before", "after"):
+        done = list(_done(out / f"{phase}.jsonl").values())
+        if not done:
+            continue
+        n = len(done)
+        first = sum(r["first_has_habit"] for r in done) / n
+        allp = sum(r["proposals"] for r in done)
+        share = sum(r["habit_proposals"] for r in done) / max(1, allp)
+        passed = sum(r["status"] == "passed" for r in done) / n
+        rows.append((phase, f"{n} tasks, habit in first proposal {first:.0%}, in all "
+                            f"proposals {share:.0%}, tasks passed {passed:.0%}"))  # fmt: skip
+        rep.figures[f"{phase}_first_habit"] = round(first, 4)
+        rep.figures[f"{phase}_habit_share"] = round(share, 4)
+        rep.figures[f"{phase}_success"] = round(passed, 4)
+    rep.tables.append(("simulated user: the habit before and after training", rows))
+    return rep
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--tasks", type=int, default=60)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--habit", choices=sorted(HABITS), default="cat")
+    parser.add_argument("--phase", choices=["before", "train", "after", "report", "all"])
+    parser.add_argument("--json", action="store_true")
+    args, extra = parser.parse_known_args()
+    habit = HABITS[args.habit]
+    phases = ["before", "train", "after", "report"] if args.phase == "all" else [args.phase]
+    for phase in phases:
+        if phase == "before":
+            attempt(args.out, "before", START, args.tasks, args.seed, habit)
+        elif phase == "train":
+            train(args.out, extra)
+        elif phase == "after":
+            adapter = args.out / "train" / "user-habit.gguf"
+            base = ModelSettings(name=START)
+            from lamtui.lam.catalog import resolve_model
+
+            model = f"{resolve_model(base.name).path}+{adapter}"
+            attempt(args.out, "after", model, args.tasks, args.seed + 1000, habit)
+        else:
+            rep = report(args.out)
+            print(rep.to_json() if args.json else rep.text())
+
+
+if __name__ == "__main__":
+    main()
