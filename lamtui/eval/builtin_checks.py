@@ -11,24 +11,14 @@ import stat
 import subprocess
 import tomllib
 from collections.abc import Callable, Iterator
-from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 from lamtui.actions.sandbox import bwrap_prefix, sandbox_status
+from lamtui.eval.builtin_spec import INI_SUFFIXES, ConfigCheck, RunCheck, TaskSpec, suffix_of
 from lamtui.eval.suite import Evidence
 
-if TYPE_CHECKING:
-    from lamtui.eval.builtin import ConfigCheck, RunCheck, TaskSpec
-
 RUN_TIMEOUT = 20.0  # seconds for a `run` check
-INI_SUFFIXES = frozenset({".ini", ".cfg", ".conf"})
-
-
-def suffix_of(path: str) -> str:
-    name = PurePosixPath(path).name
-    return ".env" if name == ".env" or name.endswith(".env") else PurePosixPath(path).suffix
-
-
 # --- checks -------------------------------------------------------------------------------
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from lamtui.errors import ModelError
 
 if TYPE_CHECKING:
-    from lamtui.lam.catalog import CatalogEntry, ResolvedModel
+    from lamtui.lam.entries import CatalogEntry, ResolvedModel
 
 MANIFEST_SUFFIX = ".json"
 DEFAULT_FILE = "default-adapter.json"  # under data_dir/train
@@ -77,7 +77,7 @@ def split_spec(text: str) -> tuple[str, str] | None:
 
 def attach(resolved: ResolvedModel, adapter: Path) -> ResolvedModel:
     """A ResolvedModel with its adapter checked against its base."""
-    from lamtui.lam.catalog import file_sha256
+    from lamtui.lam.filehash import file_sha256
 
     adapter = adapter.expanduser()
     if not adapter.is_file():

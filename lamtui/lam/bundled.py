@@ -16,7 +16,7 @@ from lamtui.lam.filehash import remember_sha256
 from lamtui.paths import get_paths
 
 if TYPE_CHECKING:
-    from lamtui.lam.catalog import CatalogEntry
+    from lamtui.lam.entries import CatalogEntry
 
 
 def _bundled_package(entry: CatalogEntry) -> str:

