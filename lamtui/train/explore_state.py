@@ -120,7 +120,10 @@ def unfinished() -> ExploreState | None:
         return None
     runs = sorted(p for p in root.iterdir() if (p / STATE).is_file())
     for folder in reversed(runs):
-        state = load(folder)
+        try:
+            state = load(folder)
+        except LamtuiError:
+            continue  # another version's (or a hand-edited) state: not one to resume
         if state.status == "running":
             return state
     return None
