@@ -49,6 +49,14 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--init", type=Path, metavar="ADAPTER", help="start from this adapter GGUF (same --rank)"
     )
+    p.add_argument(
+        "--from-trajectories", action="store_true",
+        help="learn from your own sessions: approvals, rejections and edits since the last time",
+    )  # fmt: skip
+    p.add_argument("--from", dest="start", default="gemma3-270m-lam", metavar="MODEL",
+                   help="with --from-trajectories: the LAM to start from")  # fmt: skip
+    p.add_argument("--min-pairs", type=int, default=16, metavar="N",
+                   help="with --from-trajectories: DPO from N preference pairs")  # fmt: skip
     p.set_defaults(handler=handle_train)
     tsub = p.add_subparsers(dest="train_command", metavar="ACTION")
     d = tsub.add_parser("data", help="build the training dataset and its data card")
@@ -103,6 +111,10 @@ def _disk_error(exc: OSError, where: Path) -> LamtuiError:
 
 
 def handle_train(args: argparse.Namespace) -> int:
+    if args.from_trajectories:
+        from lamtui.commands.learn import handle_from_trajectories
+
+        return handle_from_trajectories(args)
     from lamtui.lam.catalog import resolve_model
     from lamtui.train.loop import TrainJob, run
     from lamtui.train.trainer import Recipe, require_stack

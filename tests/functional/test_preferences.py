@@ -138,3 +138,18 @@ def test_what_is_new_since_the_last_training(tmp_path: Path) -> None:
     assert not again.anything_new and len(again.pairs) == 2 and len(again.examples) == 1
     with pytest.raises(LamtuiError, match="nothing to learn"):
         learn(LearnJob(tmp_path / "no.gguf", tmp_path / "out", None), again, print)
+
+
+def test_train_from_trajectories_with_nothing_new_says_so_and_trains_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lamtui.cli import main
+    from lamtui.paths import get_paths
+
+    out = tmp_path / "out"
+    assert main(["train", "--from-trajectories", "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "nothing new to learn" in captured.out and not out.exists()
+    assert not (get_paths().data_dir / "train").exists()
+    assert main(["train", "--from-trajectories", "--min-pairs", "0"]) == 2
+    assert "--min-pairs must be at least 1" in capsys.readouterr().err
