@@ -43,6 +43,16 @@ def register_explore(tsub: Any) -> None:
     e.add_argument("--epochs", type=float, default=1.0, help="per training")
     e.add_argument("--lr", type=float, default=3e-4)
     e.add_argument("--max-minutes", type=float, default=0.0, help="per training; 0: no limit")
+    e.add_argument(
+        "--replay",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also train on N examples of an earlier dataset (against forgetting)",
+    )
+    e.add_argument(
+        "--replay-data", type=Path, metavar="DIR", help="that dataset (default: train data's)"
+    )
     e.add_argument("--fresh", action="store_true", help="start a new run, not the unfinished one")
     e.add_argument("--json", action="store_true", help="a JSON line per round on stdout")
     e.set_defaults(handler=handle_explore)
@@ -63,6 +73,19 @@ def _options(args: argparse.Namespace) -> Any:
         raise LamtuiError(
             f"the pool has no template {unknown[0]!r}", "see lamtui/train/pool's data card"
         )
+    replay_data = ""
+    if args.replay < 0:
+        raise LamtuiError("--replay cannot be negative")
+    if args.replay:
+        from lamtui.paths import get_paths
+
+        folder = (args.replay_data or get_paths().data_dir / "train" / "data").expanduser()
+        if not (folder / "train.jsonl").is_file():
+            raise LamtuiError(
+                f"no dataset to replay in {folder}",
+                "build it with lamtui train data, pass --replay-data DIR, or --replay 0",
+            )
+        replay_data = str(folder.resolve())
     return ExploreOptions(
         rounds=args.rounds,
         tasks=args.tasks,
@@ -74,6 +97,8 @@ def _options(args: argparse.Namespace) -> Any:
         epochs=args.epochs,
         lr=args.lr,
         max_minutes=args.max_minutes,
+        replay=args.replay,
+        replay_data=replay_data,
     )
 
 

@@ -56,6 +56,8 @@ class ExploreOptions:
     warmup: int = 2
     batch_tokens: int = 2048
     max_minutes: float = 0.0  # per training; 0: no limit
+    replay: int = 0  # examples of an earlier dataset trained along, against forgetting
+    replay_data: str = ""  # its folder (train.jsonl), when replay > 0
 
 
 @dataclass
@@ -264,7 +266,8 @@ class Explorer:
     def _train(self, current: RoundState, folder: Path) -> None:
         data = folder / "data"
         if not (data / "train.jsonl").is_file():
-            _write_data(data, self._examples(current.n), current.n)
+            replayed = _replayed(self.options, current.n)
+            _write_data(data, [*self._examples(current.n), *replayed], current.n)
         init = Path(self.state.current["adapter"])
         recipe = _recipe(init, self.options)
         name = f"explore-{self.state.run_id}-r{current.n}"
@@ -363,6 +366,25 @@ def _write_data(data: Path, examples: Sequence[Example], n: int) -> None:
         "examples_ids": [e.id for e in examples],
     }
     (data / "card.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+
+
+def _replayed(options: ExploreOptions, n: int) -> list[Example]:
+    """`replay` examples of the earlier dataset, a different draw each round."""
+    if options.replay <= 0:
+        return []
+    from lamtui.train.build import read_examples
+    from lamtui.train.examples import rng_for
+
+    path = Path(options.replay_data) / "train.jsonl"
+    try:
+        every = list(read_examples(path))
+    except (OSError, ValueError, KeyError) as exc:
+        raise LamtuiError(
+            f"the dataset to replay ({path}) cannot be read: {exc}",
+            "build it with lamtui train data, or explore with --replay 0",
+        ) from None
+    rng_for(f"replay-{options.seed}-{n}").shuffle(every)
+    return every[: options.replay]
 
 
 def _trained(adapter: Path, data: Path) -> bool:

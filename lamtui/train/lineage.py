@@ -65,6 +65,10 @@ def record_round(
     manifest.setdefault("validation", {})[score.slice_id] = score.to_dict()
     manifest.setdefault("scores", {})[SCORE_KEY] = score.shown()
     write_manifest(candidate, manifest)  # the scores are kept whatever comes next
+    if current.kept and not state.entry:
+        current.reason += "; not made the default: no catalog model sits on this base"
+        lineage["reason"] = current.reason
+        write_manifest(candidate, manifest)
     if not current.kept or not state.entry:
         return False
     verdict = promote(

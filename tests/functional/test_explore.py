@@ -180,6 +180,27 @@ def test_a_round_learns_from_verified_tasks_and_promotes_a_better_adapter(
     assert "start" in shown and "3/4  75.0%" in shown and "kept, default" in shown
 
 
+def test_replay_mixes_an_earlier_dataset_into_the_explored_examples(
+    start: ResolvedModel, tmp_path: Path
+) -> None:
+    earlier = tmp_path / "earlier"
+    earlier.mkdir()
+    old = [{"id": f"old-{i}", "source": "template", "kind": "shell", "meta": {},
+            "messages": [{"role": "user", "content": f"q{i}"},
+                         {"role": "assistant", "content": "{}"}]} for i in range(5)]  # fmt: skip
+    (earlier / "train.jsonl").write_text("".join(json.dumps(e) + "\n" for e in old))
+    lam = FakeLam("ab" * 32, {"start": _first_validation(0), "candidate": _first_validation(1)})
+    options = ExploreOptions(rounds=1, tasks=3, validation=VALIDATION, replay=2,
+                             replay_data=str(earlier))  # fmt: skip
+    _run(start, lam, options)
+    (request,) = lam.trained
+    lines = [json.loads(line) for line in (request.data / "train.jsonl").open()]
+    assert [e["source"] for e in lines].count("explore") == 3
+    assert [e["source"] for e in lines].count("template") == 2
+    card = json.loads((request.data / "card.json").read_text())
+    assert card["by_source"] == {"explore": 3, "template": 2}
+
+
 def test_no_verified_trajectories_says_so_and_trains_nothing(start: ResolvedModel) -> None:
     lam = FakeLam("ab" * 32, {"start": _nothing, "candidate": _every})
     state, said, _reports = _run(start, lam)
