@@ -87,10 +87,25 @@ class EventView:
                     continue  # numbers for the status bar, nothing to log
                 case ev.MemoryUsed():
                     panes.status.set(memory=str(len(event.items)))
-                case ev.TaskStarted() if self._memory_open():
-                    panes.status.set(memory="0")  # until MemoryUsed says otherwise
+                case ev.TaskStarted():
+                    if self._memory_open():
+                        panes.status.set(memory="0")  # until MemoryUsed says otherwise
+                case (
+                    ev.PlanUpdated()
+                    | ev.ActionProposed()
+                    | ev.ActionEdited()
+                    | ev.ActionDecided()
+                    | ev.OutputChunk()
+                    | ev.ActionFinished()
+                    | ev.AskUser()
+                    | ev.UserAnswered()
+                    | ev.ModelRetry()
+                    | ev.Notice()
+                    | ev.TaskFinished()
+                ):
+                    pass  # for the activity line (follow) and the log (render) alone
                 case _:
-                    pass  # the rest: the activity line (follow) and the log (render)
+                    assert_never(event)
             self.follow(event)
             if record.task_id == self.viewed:
                 shown.append(event)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, assert_never
 
 if TYPE_CHECKING:
     from lamtui.agent.events import AgentEvent
@@ -40,13 +40,28 @@ class TaskRecord:
                 return  # the parsed action is kept; the token stream is only live feedback
             case ev.PlanUpdated():
                 self.plan = event.plan
-            case ev.ActionFinished() if event.result.output_path:
-                self.output_paths[event.step] = event.result.output_path
+            case ev.ActionFinished():
+                if event.result.output_path:
+                    self.output_paths[event.step] = event.result.output_path
             case ev.TaskFinished():
                 self.outcome = event.outcome
                 self.summary = event.summary
+            case (
+                ev.TaskStarted()
+                | ev.MemoryUsed()
+                | ev.ModelRetry()
+                | ev.TokenStats()
+                | ev.ActionProposed()
+                | ev.ActionEdited()
+                | ev.ActionDecided()
+                | ev.OutputChunk()
+                | ev.AskUser()
+                | ev.UserAnswered()
+                | ev.Notice()
+            ):
+                pass  # kept as they are, to show the task again
             case _:
-                pass  # kept as it is, for showing the task again
+                assert_never(event)
         self.events.append(event)
 
     @property
