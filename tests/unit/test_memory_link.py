@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 
 from lamtui.config import Settings
 from lamtui.safety.redact import Redactor
+from lamtui.ui.app import LamtuiApp
 from lamtui.ui.memory_link import MemoryLink
 
 
@@ -67,3 +70,18 @@ def test_a_store_still_opening_at_exit_is_closed_once_open(
     monkeypatch.setattr("lamtui.memory.session.try_open_memory", opening)
     assert memory.open(Settings(), FakeSecrets()) is None  # type: ignore[arg-type]
     assert fake.closed == 1 and memory.store is None and posted == []
+
+
+def test_the_app_closes_its_store_when_it_exits(tmp_path: Path) -> None:
+    from tests.functional.test_ui import drive, make_app, until
+
+    app, _ = make_app(tmp_path)
+    fake = FakeStore()
+
+    async def scenario(app: LamtuiApp, pilot: Pilot[Any]) -> None:
+        await until(pilot, lambda: app.backend is not None)
+        app.memory_link.tried, app.memory_link.store = True, fake  # type: ignore[assignment]
+        assert fake.closed == 0
+
+    drive(app, scenario)
+    assert fake.closed == 1 and app.memory_link.store is None
