@@ -65,6 +65,7 @@ class PromptInput(Input):
         self.flush_typed()
         await super().action_submit()  # the Submitted message carries the value
         self.value = ""  # at once: keys after enter belong to the next request
+        self.border_subtitle = None
 
     async def _on_idle(self, event: events.Idle) -> None:
         self.flush_typed()
@@ -91,6 +92,7 @@ class PromptInput(Input):
         room = limit - (len(self.value) - (end - start))
         if room > 0:
             self._cut_noticed = False  # there was room again: a new overflow is news
+            self.border_subtitle = None
         if len(text) > room:
             text = text[: max(room, 0)]
             self.restricted()
@@ -104,6 +106,10 @@ class PromptInput(Input):
         self._cut_noticed = True
         self.cut_count += 1
         self.notify(cut_notice(self.max_length or 0), title="input too long", severity="warning")
+        # The toast expires after a few seconds, counted from now: behind the rest of a
+        # long paste on a busy machine it can expire before it is drawn. The box's own
+        # border keeps saying it until the input is sent or has room again.
+        self.border_subtitle = f"input too long: cut at {self.max_length or 0:,} characters"
 
     # -- history and questions --------------------------------------------------------
 
