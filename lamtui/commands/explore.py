@@ -109,9 +109,9 @@ def _say(text: str) -> None:
 def handle_explore(args: argparse.Namespace) -> int:
     from lamtui.config import load_settings
     from lamtui.train import explore_state as store
-    from lamtui.train.explore import Explorer, new_state, reports_of
+    from lamtui.train.explore import Explorer, new_state
     from lamtui.train.explore_lam import LocalLam, resolve_start
-    from lamtui.train.explore_report import chart, round_line
+    from lamtui.train.explore_report import chart, reports_of, round_line
     from lamtui.train.trainer import require_stack
 
     options = _options(args)

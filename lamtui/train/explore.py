@@ -15,10 +15,8 @@ llama.cpp here and training is a `lamtui train` child process."""
 
 from __future__ import annotations
 
-import json
 import time
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -28,10 +26,11 @@ from lamtui.eval.runner import EvalOptions, TaskResult, TaskRunner
 from lamtui.lam.base import Backend
 from lamtui.train import explore_state as store
 from lamtui.train.examples import Example
+from lamtui.train.explore_data import make_recipe, replayed, trained, write_data
+from lamtui.train.explore_report import reports_of, round_report
 from lamtui.train.explore_state import ExploreState, RoundState
 from lamtui.train.harvest import Harvest, content_key, to_example, verified
 from lamtui.train.lineage import record_round, slice_score_of
-from lamtui.train.manifest import read_manifest
 from lamtui.train.pool import PoolSuite, PoolTask, generate_pool, validation_slice
 from lamtui.train.promotion import SliceScore, decide, slice_id
 
@@ -266,14 +265,15 @@ class Explorer:
     def _train(self, current: RoundState, folder: Path) -> None:
         data = folder / "data"
         if not (data / "train.jsonl").is_file():
-            replayed = _replayed(self.options, current.n)
-            _write_data(data, [*self._examples(current.n), *replayed], current.n)
+            o = self.options
+            mixed = replayed(o.replay, o.replay_data, o.seed, current.n)
+            write_data(data, [*self._examples(current.n), *mixed], current.n)
         init = Path(self.state.current["adapter"])
-        recipe = _recipe(init, self.options)
+        recipe = make_recipe(init, self.options)
         name = f"explore-{self.state.run_id}-r{current.n}"
         out = folder / "train"
         adapter = out / f"{name}.gguf"
-        if not _trained(adapter, data):
+        if not trained(adapter, data):
             self.say(f"round {current.n}: training {name} from {init.name}")
             self._close()  # the model's memory goes back before torch takes its own
             request = TrainRequest(
@@ -349,94 +349,6 @@ def _attempt_line(result: TaskResult, ok: bool, added: bool) -> dict[str, Any]:
     }
 
 
-def _write_data(data: Path, examples: Sequence[Example], n: int) -> None:
-    """Every example goes to train.jsonl: no split is held out of a handful of examples
-    (the pool's validation slice is what measures the adapter). card.json counts them."""
-    data.mkdir(parents=True, exist_ok=True)
-    tmp = data / "train.jsonl.part"
-    with tmp.open("w", encoding="utf-8") as fh:
-        for example in examples:
-            fh.write(json.dumps(example.to_dict(), ensure_ascii=False) + "\n")
-    tmp.replace(data / "train.jsonl")
-    card = {
-        "examples": {"train": len(examples), "val": 0},
-        "by_source": dict(Counter(e.source for e in examples)),
-        "by_kind": dict(Counter(e.kind for e in examples)),
-        "rounds": n,
-        "examples_ids": [e.id for e in examples],
-    }
-    (data / "card.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
-
-
-def _replayed(options: ExploreOptions, n: int) -> list[Example]:
-    """`replay` examples of the earlier dataset, a different draw each round."""
-    if options.replay <= 0:
-        return []
-    from lamtui.train.build import read_examples
-    from lamtui.train.examples import rng_for
-
-    path = Path(options.replay_data) / "train.jsonl"
-    try:
-        every = list(read_examples(path))
-    except (OSError, ValueError, KeyError) as exc:
-        raise LamtuiError(
-            f"the dataset to replay ({path}) cannot be read: {exc}",
-            "build it with lamtui train data, or explore with --replay 0",
-        ) from None
-    rng_for(f"replay-{options.seed}-{n}").shuffle(every)
-    return every[: options.replay]
-
-
-def _trained(adapter: Path, data: Path) -> bool:
-    """The adapter of this round is already there, trained on this very data."""
-    from lamtui.train.manifest import data_hash
-
-    if not adapter.is_file():
-        return False
-    try:
-        recorded = (read_manifest(adapter).get("data") or {}).get("sha256")
-    except LamtuiError:  # an unreadable manifest: train again
-        return False
-    return bool(recorded == data_hash(data))
-
-
-def _recipe(init: Path, options: ExploreOptions) -> dict[str, Any]:
-    """The new adapter has the shape of the one it starts from (rank, layers)."""
-    try:
-        parent = read_manifest(init).get("recipe") or {}
-    except LamtuiError:
-        parent = {}
-    return {
-        "rank": int(parent.get("rank", 16)),
-        "top_layers": int(parent.get("top_layers", 0)),
-        "epochs": options.epochs,
-        "lr": options.lr,
-        "warmup": options.warmup,
-        "batch_tokens": options.batch_tokens,
-        "max_minutes": options.max_minutes,
-        # Explored tasks carry observations: a longer cap than the one-action corpus's.
-        "max_tokens": 1024,
-    }
-
-
-def round_report(current: RoundState) -> dict[str, Any]:
-    score = current.score or {}
-    return {
-        "event": "round",
-        "round": current.n,
-        "attempted": current.attempted,
-        "verified": current.verified,
-        "added": current.added,
-        "validation": score or None,
-        "validation_success": score.get("rate"),
-        "kept": current.kept,
-        "promoted": current.promoted,
-        "adapter": current.candidate or None,
-        "reason": current.reason,
-        "seconds": {**current.seconds, "total": round(sum(current.seconds.values()), 1)},
-    }
-
-
 def options_dict(options: ExploreOptions) -> dict[str, Any]:
     data = asdict(options)
     data["templates"] = list(options.templates)
@@ -458,13 +370,3 @@ def new_state(options: ExploreOptions, start: ResolvedModel, entry: str) -> Expl
         current={**adapter, "score": None},
         slice={"id": slice_id([*ids, f"max_steps={options.max_steps}"]), "tasks": ids},
     )
-
-
-def reports_of(state: ExploreState) -> list[dict[str, Any]]:
-    """The start adapter's report, then each finished round's."""
-    baseline = {
-        "event": "baseline",
-        "adapter": state.start.get("name"),
-        "validation": state.start.get("score"),
-    }
-    return [baseline, *(round_report(r) for r in state.rounds if r.phase == "done")]

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from lamtui.train.explore_state import ExploreState, RoundState
+
 WIDTH = 24
 
 
@@ -58,3 +60,31 @@ def chart(reports: Sequence[dict[str, Any]]) -> str:
             )
         lines.append(f"  {label:>5}  {_bar(rate)}  {_score(score)} {note}")
     return "\n".join(lines)
+
+
+def round_report(current: RoundState) -> dict[str, Any]:
+    score = current.score or {}
+    return {
+        "event": "round",
+        "round": current.n,
+        "attempted": current.attempted,
+        "verified": current.verified,
+        "added": current.added,
+        "validation": score or None,
+        "validation_success": score.get("rate"),
+        "kept": current.kept,
+        "promoted": current.promoted,
+        "adapter": current.candidate or None,
+        "reason": current.reason,
+        "seconds": {**current.seconds, "total": round(sum(current.seconds.values()), 1)},
+    }
+
+
+def reports_of(state: ExploreState) -> list[dict[str, Any]]:
+    """The start adapter's report, then each finished round's."""
+    baseline = {
+        "event": "baseline",
+        "adapter": state.start.get("name"),
+        "validation": state.start.get("score"),
+    }
+    return [baseline, *(round_report(r) for r in state.rounds if r.phase == "done")]

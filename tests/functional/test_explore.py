@@ -18,8 +18,8 @@ from lamtui.lam.base import Backend, GenerationRequest
 from lamtui.lam.catalog import ResolvedModel, get_entry
 from lamtui.lam.scripted import ScriptedBackend
 from lamtui.train import explore_state as store
-from lamtui.train.explore import ExploreOptions, Explorer, TrainRequest, new_state, reports_of
-from lamtui.train.explore_report import chart
+from lamtui.train.explore import ExploreOptions, Explorer, TrainRequest, new_state
+from lamtui.train.explore_report import chart, reports_of
 from lamtui.train.harvest import to_example
 from lamtui.train.manifest import data_hash, write_manifest
 from lamtui.train.pool import PoolTask, generate_pool, validation_slice
