@@ -78,9 +78,7 @@ def main() -> None:
     print(f"grammar-constrained generation, base:           {result['tok_s_base']} tok/s")
     print(f"grammar-constrained generation, base + adapter: {result['tok_s_adapter']} tok/s")
     print(f"adapter / base: {result['adapter_ratio']} (target ≥ 0.90)")
-    print(
-        f"first prompt: base {tokens['base_prompt']} tokens, LAM {tokens['lam_prompt']}"
-    )
+    print(f"first prompt: base {tokens['base_prompt']} tokens, LAM {tokens['lam_prompt']}")
 
 
 if __name__ == "__main__":

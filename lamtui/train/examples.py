@@ -99,8 +99,8 @@ def conversation(
     goal: str | None = None,
 ) -> list[Message]:
     """The messages the agent exchanges for this task, in its own protocol: the same
-    builders, cues and JSON as Agent._plan/_steps produce. The plan has one step per
-    turn; `summary` (when every turn was observed) adds the finish."""
+    builders, cues and JSON as the agent loop (agent/loop.py) produces. The plan has one
+    step per turn; `summary` (when every turn was observed) adds the finish."""
     titles = [t.title for t in turns]
     goal_text = goal or prompts.short_title(request)
     messages = prompts.lam_task_messages(request, workspace, examples)

@@ -12,6 +12,7 @@ from lamtui.errors import Cancelled, LamtuiError
 from lamtui.train import trainer
 from lamtui.train.export import export_adapter, gguf_architecture, load_into
 from lamtui.train.manifest import data_hash, sha256_of, write_manifest
+from lamtui.train.tokens import Encoded
 from lamtui.train.trainer import Recipe, Report, State
 
 
@@ -38,8 +39,38 @@ def _bar(state: State, loss: float, tok_s: float, started_step: int, elapsed: fl
     )
 
 
+@dataclass
+class _Run:
+    """What a run holds between its phases."""
+
+    model: Any
+    optimizer: Any
+    params: list[Any]
+    train: list[Encoded]
+    val: list[Encoded]
+    per_epoch: list[list[int]]
+    pad: int
+    device: str
+    state: State
+
+
 def run(job: TrainJob, report: Report) -> dict[str, Any]:
     trainer.require_stack()
+    work = _prepare(job, report)
+    interrupted = False
+    try:
+        _steps(job, work, report)
+    except KeyboardInterrupt:
+        interrupted = True
+    trainer.save_checkpoint(job.out, work.model, work.optimizer, work.state, job.recipe)
+    if interrupted:
+        report(f"interrupted: checkpoint saved at step {work.state.step}; --resume goes on from it")
+        raise Cancelled("training interrupted")
+    return _export(job, work, report)
+
+
+def _prepare(job: TrainJob, report: Report) -> _Run:
+    """Load the model and the data, put LoRA on, resume the checkpoint if asked."""
     import torch
 
     train_file = job.data / "train.jsonl"
@@ -75,58 +106,59 @@ def run(job: TrainJob, report: Report) -> dict[str, Any]:
         f"validation; {len(per_epoch)} steps an epoch; {sum(p.numel() for p in params):,} "
         f"trainable parameters on {device}"
     )
+    return _Run(model, optimizer, params, train, val, per_epoch, pad, device, state)
+
+
+def _steps(job: TrainJob, work: _Run, report: Report) -> None:
+    """LoRA steps until the end, or the time budget; validation and checkpoints on the way."""
+    import torch
+
+    recipe, state, model, device = job.recipe, work.state, work.model, work.device
     started = time.monotonic()
     started_step = state.step
-    interrupted = False
     orders: dict[int, list[list[int]]] = {}
-    try:
-        while state.step < state.total_steps:
-            epoch, index = divmod(state.step, len(per_epoch))
-            if epoch not in orders:  # one shuffle per epoch, not one per step
-                orders = {epoch: trainer.batches(train, recipe.batch_tokens, recipe.seed + epoch)}
-            chosen = [train[i] for i in orders[epoch][index]]
-            ids, labels, mask = trainer._collate(chosen, pad)
-            for group in optimizer.param_groups:
-                group["lr"] = trainer.lr_at(state.step, state.total_steps, recipe)
-            t0 = time.monotonic()
-            loss, _ = trainer.target_loss(model, ids.to(device), labels.to(device), mask.to(device))
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(params, 1.0)
-            optimizer.step()
-            optimizer.zero_grad(set_to_none=True)
-            dt = time.monotonic() - t0
-            state.step += 1
-            state.tokens_seen += int(ids.numel())
-            state.seconds += dt
-            state.losses.append(round(float(loss), 4))
-            report(
-                _bar(state, float(loss), ids.numel() / dt, started_step, time.monotonic() - started)
+    while state.step < state.total_steps:
+        epoch, index = divmod(state.step, len(work.per_epoch))
+        if epoch not in orders:  # one shuffle per epoch, not one per step
+            orders = {epoch: trainer.batches(work.train, recipe.batch_tokens, recipe.seed + epoch)}
+        chosen = [work.train[i] for i in orders[epoch][index]]
+        ids, labels, mask = trainer._collate(chosen, work.pad)
+        for group in work.optimizer.param_groups:
+            group["lr"] = trainer.lr_at(state.step, state.total_steps, recipe)
+        t0 = time.monotonic()
+        loss, _ = trainer.target_loss(model, ids.to(device), labels.to(device), mask.to(device))
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(work.params, 1.0)
+        work.optimizer.step()
+        work.optimizer.zero_grad(set_to_none=True)
+        dt = time.monotonic() - t0
+        state.step += 1
+        state.tokens_seen += int(ids.numel())
+        state.seconds += dt
+        state.losses.append(round(float(loss), 4))
+        report(_bar(state, float(loss), ids.numel() / dt, started_step, time.monotonic() - started))
+        if state.step % recipe.val_every == 0 and work.val:
+            state.val_losses.append(
+                (state.step, trainer.validate(model, work.val, work.pad, recipe.batch_tokens))
             )
-            if state.step % recipe.val_every == 0 and val:
-                state.val_losses.append(
-                    (state.step, trainer.validate(model, val, pad, recipe.batch_tokens))
-                )
-                report(f"validation loss {state.val_losses[-1][1]:.4f} at step {state.step}")
-            if state.step % recipe.checkpoint_every == 0:
-                trainer.save_checkpoint(job.out, model, optimizer, state, recipe)
-            if recipe.max_minutes and time.monotonic() - started > recipe.max_minutes * 60:
-                report(
-                    f"time budget of {recipe.max_minutes:g} minutes reached at step {state.step}"
-                )
-                break
-    except KeyboardInterrupt:
-        interrupted = True
-    trainer.save_checkpoint(job.out, model, optimizer, state, recipe)
-    if interrupted:
-        report(f"interrupted: checkpoint saved at step {state.step}; --resume goes on from it")
-        raise Cancelled("training interrupted")
-    if val and (not state.val_losses or state.val_losses[-1][0] != state.step):
+            report(f"validation loss {state.val_losses[-1][1]:.4f} at step {state.step}")
+        if state.step % recipe.checkpoint_every == 0:
+            trainer.save_checkpoint(job.out, model, work.optimizer, state, recipe)
+        if recipe.max_minutes and time.monotonic() - started > recipe.max_minutes * 60:
+            report(f"time budget of {recipe.max_minutes:g} minutes reached at step {state.step}")
+            break
+
+
+def _export(job: TrainJob, work: _Run, report: Report) -> dict[str, Any]:
+    """A last validation, the adapter GGUF and its manifest."""
+    recipe, state = job.recipe, work.state
+    if work.val and (not state.val_losses or state.val_losses[-1][0] != state.step):
         state.val_losses.append(
-            (state.step, trainer.validate(model, val, pad, recipe.batch_tokens))
+            (state.step, trainer.validate(work.model, work.val, work.pad, recipe.batch_tokens))
         )
     adapter = job.out / f"{job.name}.gguf"
     report(f"exporting the adapter to {adapter}")
-    export_adapter(model, recipe.alpha, adapter, gguf_architecture(job.model))
+    export_adapter(work.model, recipe.alpha, adapter, gguf_architecture(job.model))
     manifest = {
         "name": job.name,
         "base": {"file": job.model.name, "sha256": sha256_of(job.model)},
@@ -141,7 +173,7 @@ def run(job: TrainJob, report: Report) -> dict[str, Any]:
         "final_loss": state.losses[-1] if state.losses else None,
         "val_loss": state.val_losses[-1][1] if state.val_losses else None,
         "val_losses": state.val_losses,
-        "device": device,
+        "device": work.device,
         "scores": {},
     }
     write_manifest(adapter, manifest)

@@ -14,6 +14,7 @@ from lamtui.lam.adapters import manifest_path, read_manifest
 
 __all__ = ["data_hash", "read_manifest", "sha256_of", "write_manifest"]
 
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:

@@ -265,4 +265,3 @@ def lr_at(step: int, total: int, recipe: Recipe) -> float:
 
 def threads() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
-

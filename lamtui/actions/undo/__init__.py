@@ -13,8 +13,8 @@
 | `reports.py` | what was kept, skipped, restored, in words |
 
 A snapshot that could not keep everything an action may change says so in its
-SnapshotReport; the agent then asks before running it (agent/loop.py), so an action runs
-unasked only when undo holds what it may overwrite.
+SnapshotReport; the agent then asks before running it (agent/execute.py), so an action
+runs unasked only when undo holds what it may overwrite.
 """
 
 from __future__ import annotations
