@@ -14,7 +14,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from lamtui.errors import LamtuiError
 from lamtui.lam.adapters import entry_adapter, promoted_adapter, set_default
 from lamtui.lam.catalog import CatalogEntry
 
@@ -101,9 +100,3 @@ def promote(
         replaced_score=current_score.to_dict(),
     )
     return verdict
-
-
-def require_completed(score: SliceScore | None) -> SliceScore:
-    if score is None or not score.completed:
-        raise LamtuiError("no completed evaluation: the adapter cannot be promoted")
-    return score
