@@ -25,10 +25,11 @@ from pathlib import Path
 from benchmarks.common import Report, Rows, bundled_backend
 from lamtui.agent.approval import ApproveAll, ApproveReadOnly
 from lamtui.agent.events import ActionFinished, TaskFinished, TokenStats
-from lamtui.agent.loop import Agent, AgentOptions
+from lamtui.agent.loop import AgentOptions
 from lamtui.lam.base import Backend
 from lamtui.lam.scripted import ScriptedBackend
 from lamtui.safety.policy import Policy
+from lamtui.session import new_agent
 
 STEPS = 10
 
@@ -91,7 +92,7 @@ def measure_figures(backend: Backend, approver: object, steps: int = STEPS) -> d
     """One task's wall time split into model / commands / agent overhead (seconds)."""
     ws = _workspace()
     options = AgentOptions(max_steps=steps + 1, max_failures=steps + 1, policy=Policy("ask"))
-    agent = Agent(backend, approver, ws, options)  # type: ignore[arg-type]
+    agent = new_agent(backend, approver, ws, options)  # type: ignore[arg-type]
     model = command = 0.0
     actions = 0
     started = time.perf_counter()

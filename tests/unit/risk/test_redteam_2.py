@@ -23,7 +23,6 @@ round. Each table is one class; the fix is in the handlers and tables, not per r
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -394,29 +393,25 @@ def test_plain_command_stays_auto_in_readonly(command: str, workspace: Path) -> 
     assert assess(_shell(command), Policy("readonly"), workspace).verdict == "auto"
 
 
-# Pathological inputs: each was seconds to minutes; all must stay well under a second on a
-# quiet machine (the bound leaves room for a loaded one).
+# Pathological inputs: each took seconds to minutes before (`((((…` was quadratic: 135 s
+# at 50 kB). Here they must be classified at all, and right; how fast is measured in
+# benchmarks/bench_classifier.py (never as wall-clock in a test).
 _SLOW_INPUTS = {
-    "nested parens": "(" * 20_000,
-    "nested arithmetic": "$((" * 10_000,
-    "arithmetic commands": "((" * 20_000 + "))" * 20_000,
-    "old arithmetic": "$[" * 20_000,
-    "many words": "ls " + "x " * 30_000,
-    "many distinct words": "ls " + " ".join(f"a{i}" for i in range(15_000)),
-    "test groups": "[[ " + "( " * 30_000 + "x ]]",
-    "awk getlines": "awk '" + "getline " * 10_000 + "'",
+    "nested parens": ("(" * 20_000, "unknown"),
+    "nested arithmetic": ("$((" * 10_000, "unknown"),
+    "arithmetic commands": ("((" * 20_000 + "))" * 20_000, "read_only"),
+    "old arithmetic": ("$[" * 20_000, "unknown"),
+    "many words": ("ls " + "x " * 30_000, "read_only"),
+    "many distinct words": ("ls " + " ".join(f"a{i}" for i in range(15_000)), "read_only"),
+    "test groups": ("[[ " + "( " * 30_000 + "x ]]", "read_only"),
+    "awk getlines": ("awk '" + "getline " * 10_000 + "'", "read_only"),
 }
 
 
 @pytest.mark.parametrize("name", list(_SLOW_INPUTS))
-def test_pathological_input_is_fast_and_not_read_only(name: str, workspace: Path) -> None:
-    command = _SLOW_INPUTS[name]
-    started = time.monotonic()
-    result = classify_command(command, workspace)
-    elapsed = time.monotonic() - started
-    assert elapsed < 5, f"{name}: {elapsed:.1f}s"
-    if name in ("nested parens", "nested arithmetic", "old arithmetic"):
-        assert result.risk != "read_only", result.to_dict()
+def test_pathological_input_is_classified(name: str, workspace: Path) -> None:
+    command, risk = _SLOW_INPUTS[name]
+    assert classify_command(command, workspace).risk == risk
 
 
 def test_too_long_or_nul_asks(workspace: Path) -> None:
