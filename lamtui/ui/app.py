@@ -23,10 +23,11 @@ from textual.widgets import Footer
 
 from lamtui.errors import LamtuiError
 from lamtui.ui.commands import LamtuiCommands
-from lamtui.ui.loader import ModelLoading
+from lamtui.ui.learning import Learning
 from lamtui.ui.palette_actions import PaletteActions
 from lamtui.ui.widgets.action_log import ActionLog
 from lamtui.ui.widgets.activity import ActivityLine
+from lamtui.ui.widgets.learn_panel import LearnPanel
 from lamtui.ui.widgets.plan_tree import PlanView
 from lamtui.ui.widgets.prompt import PromptInput
 from lamtui.ui.widgets.status_bar import StatusBar
@@ -34,8 +35,10 @@ from lamtui.ui.widgets.status_bar import StatusBar
 if TYPE_CHECKING:
     from lamtui.config import Settings
 
+LEARN_COUNT_DELAY = 3.0  # seconds: after start-up's work, not competing with it
 
-class LamtuiApp(ModelLoading, PaletteActions):
+
+class LamtuiApp(Learning, PaletteActions):
     CSS_PATH = "app.tcss"
     TITLE = "lamtui"
     COMMANDS = App.COMMANDS | {LamtuiCommands}
@@ -54,6 +57,7 @@ class LamtuiApp(ModelLoading, PaletteActions):
         with Horizontal(id="main"):
             yield PlanView(id="plan")
             yield ActionLog(id="log")
+        yield LearnPanel(id="learn")  # hidden until "Learn from my approvals" trains
         yield ActivityLine(id="activity")
         yield PromptInput(id="prompt")
         yield Footer()
@@ -66,6 +70,7 @@ class LamtuiApp(ModelLoading, PaletteActions):
         self.activity.set_activity(f"loading model {self.model_label()}", busy=True)
         # After the first frame: heavy imports and loading must not delay it.
         self.call_after_refresh(self.load_backend, self._backend_factory)
+        self.set_timer(LEARN_COUNT_DELAY, self.learn_summary)  # the palette's counts, later
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel":
@@ -101,10 +106,12 @@ class LamtuiApp(ModelLoading, PaletteActions):
 
     def on_unmount(self) -> None:
         self.memory_link.close()  # now, or when the task still using it ends
+        self.wait_learning()  # the training child saves its checkpoint
 
     def exit(self, result: int | None = None, return_code: int = 0, message: Any = None) -> None:
         # Every way out passes here, so no worker outlives the app waiting for an answer.
         self.cancel_for_exit()
+        self.stop_learning()
         super().exit(result, return_code, message)
 
 

@@ -1,6 +1,7 @@
 """Command palette entries (ctrl+p): switch model, policy mode, undo, audit log, memory,
-trajectory export, past tasks, full outputs. Each entry calls a method of its host — the
-app, as far as the palette needs to know it (PaletteHost)."""
+trajectory export, learning from the user's approvals, past tasks, full outputs. Each
+entry calls a method of its host — the app, as far as the palette needs to know it
+(PaletteHost)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ class PaletteHost(Protocol):
     def show_memory(self) -> None: ...
     def forget_memory(self) -> None: ...
     def export_trajectories(self) -> object: ...  # starts a worker
+    def learn_summary(self) -> str: ...  # what is new since the last training
+    def learn_from_approvals(self) -> None: ...  # starts a training child
     def action_tasks(self) -> None: ...
     def viewed_record(self) -> TaskRecord | None: ...
     def open_output(self, path: str) -> None: ...
@@ -47,7 +50,8 @@ def catalog_names() -> tuple[list[str], str]:
         return [], str(exc)
 
 
-def palette_entries(app: PaletteHost) -> list[Entry]:
+def palette_entries(app: PaletteHost, learn_help: str = "") -> list[Entry]:
+    """learn_help: what is new to learn from (the provider asks the host for it)."""
     names, problem = catalog_names()
     help_text = "load this catalog model in the background"
     entries: list[Entry] = [
@@ -60,6 +64,7 @@ def palette_entries(app: PaletteHost) -> list[Entry]:
         (f"Policy mode: {mode}", MODE_HELP[mode], partial(app.set_policy_mode, mode))
         for mode in GUARDED_MODES
     ]
+    learn_help = learn_help or "train on your approvals and rejections in the background"
     entries += [
         ("Undo last task's changes", "put back the files the last task of this session changed",
          app.undo_last_task),
@@ -68,6 +73,7 @@ def palette_entries(app: PaletteHost) -> list[Entry]:
         ("Forget memory items", "delete what lamtui remembers", app.forget_memory),
         ("Export trajectories", "write fine-tuning examples (chat-jsonl) to the data folder",
          app.export_trajectories),
+        ("Learn from my approvals", learn_help, app.learn_from_approvals),
         ("Show past tasks", "re-open a task of this session", app.action_tasks),
     ]  # fmt: skip
     record = app.viewed_record()
@@ -81,7 +87,8 @@ def palette_entries(app: PaletteHost) -> list[Entry]:
 
 class LamtuiCommands(Provider):
     async def startup(self) -> None:
-        self._entries = palette_entries(cast("PaletteHost", self.app))
+        host = cast("PaletteHost", self.app)
+        self._entries = palette_entries(host, host.learn_summary())
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)

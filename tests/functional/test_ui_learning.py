@@ -1,0 +1,256 @@
+""" "Learn from my approvals" in the app (issue 15, item 5), driven by Pilot with a real
+child process: the palette's counts come from a real scripted session's trajectory file;
+the training child is a small fake trainer (TRAIN_ARGV is the one thing replaced) that
+prints the real trainers' progress lines and writes an adapter and its manifest."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+import lamtui.ui.learn_child as learn_child
+from lamtui.agent.events import Decision
+from lamtui.lam.adapters import manifest_path, read_defaults
+from lamtui.ui.app import LamtuiApp
+from lamtui.ui.commands import palette_entries
+from lamtui.ui.learning import NOTHING_NEW_NOTICE
+from lamtui.ui.screens.confirm import ConfirmScreen
+from tests.functional.agent_helpers import ScriptedApprover, finish, plan, run_agent, shell
+from tests.functional.test_ui import drive, make_app, until
+
+FAKE_TRAINER = r"""
+import json, sys, time
+from pathlib import Path
+
+out, manifest_file, mode = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+say = lambda text: print(text, file=sys.stderr, flush=True)
+(out / "started").write_text(str(sys.stdin.read()))  # stdin is /dev/null: ""
+say("1 new approved trajectories and 2 new preference pairs since the last training")
+try:
+    if mode == "fail":
+        say("lamtui: the training stack is missing: pip install 'lamtui[train]'")
+        sys.exit(2)
+    steps, pause = (4, 0.4) if mode != "slow" else (10_000, 0.05)
+    for i in range(1, steps + 1):
+        if mode == "dpo":
+            say(f"dpo step {i}/{steps} loss {0.7 / i:.3f} margin {0.1 * i:.3f}")
+        else:
+            filled = 24 * i // steps
+            say(f"[{'#' * filled}{'.' * (24 - filled)}] step {i}/{steps} loss {1.5 / i:.3f} "
+                f"250 tok/s ETA {0.1 * (steps - i):.1f} min")
+        time.sleep(pause)
+except KeyboardInterrupt:  # what the real trainer does: save, say so, exit 3
+    (out / "checkpoint").write_text("saved")
+    say("interrupted: checkpoint saved at step 1; --resume goes on from it")
+    sys.exit(3)
+adapter = out / "lamtui-user.gguf"
+adapter.write_bytes(b"GGUF")
+manifest = {"name": "lamtui-user", "base": {"file": "base.gguf", "sha256": "0" * 64},
+            "method": mode, "method_reason": "a test's choice"}
+if mode == "dpo":
+    manifest["preference"] = {"before": {"accuracy": 0.5, "gap": -0.12},
+                              "after": {"accuracy": 1.0, "gap": 0.34}}
+else:
+    manifest.update(val_loss=0.8, val_losses=[[0, 1.2], [4, 0.8]])
+manifest_file.write_text(json.dumps(manifest))
+print("method: " + mode + " (a test's choice)")
+print(f"adapter: {adapter} (beside the current default, which is unchanged)")
+"""
+
+
+def _session(workspace: Path) -> None:
+    """A real session: one approved, successful task with a rejection and an edit in it."""
+    edited = shell("ls -1")
+    from lamtui.contract.schema import Action
+
+    approver = ScriptedApprover(
+        [
+            Decision("reject", by="user", reason="do not cat huge files; use head"),
+            Decision("approve", by="user"),
+            Decision("edit", by="user", edited=Action.model_validate_json(edited)),
+            Decision("approve", by="user"),
+        ]
+    )
+    (workspace / "big.txt").write_text("".join(f"line {i}\n" for i in range(500)))
+    replies = [
+        plan("Show the file", "List the folder"),
+        shell("cat big.txt"),
+        shell("head -n 5 big.txt"),
+        shell("ls -la"),
+        finish("shown"),
+    ]
+    run_agent(replies, workspace, approver)
+
+
+def _fake(monkeypatch: pytest.MonkeyPatch, out: Path, mode: str) -> Path:
+    script = out / "fake_trainer.py"
+    out.mkdir(parents=True, exist_ok=True)
+    script.write_text(FAKE_TRAINER)
+    adapter = out / "lamtui-user.gguf"
+    argv = [sys.executable, str(script), str(out), str(manifest_path(adapter)), mode]
+    monkeypatch.setattr(learn_child, "TRAIN_ARGV", argv)
+    return adapter
+
+
+def _capture(app: LamtuiApp, notes: list[str]) -> None:
+    original = app.notify
+
+    def capture(message: str, **kw: Any) -> None:
+        notes.append(message)
+        original(message, **kw)
+
+    app.notify = capture  # type: ignore[method-assign]
+
+
+async def _counted(app: LamtuiApp, pilot: Pilot[Any]) -> str:
+    app.learn_summary()
+    await until(pilot, lambda: "since the last training" in app.learn_summary())
+    return app.learn_summary()
+
+
+def test_counts_progress_and_no_keeps_the_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    _session(workspace)
+    adapter = _fake(monkeypatch, tmp_path / "out", "sft")
+    defaults = read_defaults()
+    app, _ = make_app(workspace)
+    notes: list[str] = []
+    shown: list[str] = []
+
+    async def scenario(app: LamtuiApp, pilot: Pilot[Any]) -> None:
+        _capture(app, notes)
+        counts = await _counted(app, pilot)
+        assert counts.startswith("1 new approved trajectories and 2 rejections")
+        entry = next(e for e in palette_entries(app, counts) if e[0] == "Learn from my approvals")
+        assert entry[1] == counts  # the help text the palette shows
+        entry[2]()
+        await until(pilot, lambda: app.learning)
+        app.learn_from_approvals()  # a second start while it runs: a notice
+        assert any("already running" in n for n in notes)
+        # Typing stays possible while it trains (the UI thread only draws a line).
+        app.prompt.focus()
+        await pilot.press("h", "i")
+        assert app.prompt.value == "hi"
+        await until(pilot, lambda: "step 2/4" in app.learn_panel.text)
+        shown.append(app.learn_panel.text)
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        body = str(app.screen.query_one("#confirm-body").render())
+        assert "validation loss 1.2000 -> 0.8000" in body and "lamtui-user" in body
+        assert not app.learn_panel.display  # the progress line is gone
+        await pilot.press("n")
+        await until(pilot, lambda: any("default model is unchanged" in n for n in notes))
+
+    drive(app, scenario)
+    assert "250 tok/s" in shown[0] and "loss 0.750" in shown[0] and "ETA 0.2 min" in shown[0]
+    assert (tmp_path / "out" / "started").read_text() == ""  # stdin was /dev/null
+    assert adapter.is_file()
+    assert read_defaults() == defaults  # "no": the default is unchanged
+
+
+def test_dpo_figures_and_a_failed_yes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    _session(workspace)
+    _fake(monkeypatch, tmp_path / "out", "dpo")
+    app, _ = make_app(workspace)
+    notes: list[str] = []
+
+    async def scenario(app: LamtuiApp, pilot: Pilot[Any]) -> None:
+        _capture(app, notes)
+        await _counted(app, pilot)
+        app.learn_from_approvals()
+        await until(pilot, lambda: "dpo step" in app.learn_panel.text.lower() or app.learning)
+        await until(pilot, lambda: "step 3/4" in app.learn_panel.text)
+        assert "(DPO)" in app.learn_panel.text and "ETA" in app.learn_panel.text  # estimated
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        body = str(app.screen.query_one("#confirm-body").render())
+        assert "preference accuracy 0.500 -> 1.000, gap -0.120 -> 0.340" in body
+        await pilot.press("y")  # its base is no catalog model's: refused, with the reason
+        await until(pilot, lambda: any("was not switched" in n for n in notes))
+
+    drive(app, scenario)
+    assert read_defaults() == {}
+
+
+def test_a_failed_child_is_one_error_with_its_last_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _session(tmp_path)
+    _fake(monkeypatch, tmp_path / "out", "fail")
+    app, _ = make_app(tmp_path)
+    notes: list[str] = []
+
+    async def scenario(app: LamtuiApp, pilot: Pilot[Any]) -> None:
+        _capture(app, notes)
+        app.learn_from_approvals()
+        await until(pilot, lambda: any("training failed" in n for n in notes))
+        await pilot.pause(0.2)
+
+    drive(app, scenario)
+    failed = [n for n in notes if "training failed" in n]
+    assert len(failed) == 1
+    assert failed[0].endswith("lamtui: the training stack is missing: pip install 'lamtui[train]'")
+
+
+def test_nothing_new_is_a_notice_and_no_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fake(monkeypatch, tmp_path / "out", "sft")
+    app, _ = make_app(tmp_path)
+    notes: list[str] = []
+
+    async def scenario(app: LamtuiApp, pilot: Pilot[Any]) -> None:
+        _capture(app, notes)
+        assert (await _counted(app, pilot)).startswith("0 new approved trajectories and 0")
+        app.learn_from_approvals()
+        await until(pilot, lambda: any(NOTHING_NEW_NOTICE in n for n in notes))
+        await pilot.pause(0.3)
+        assert not app.learning
+
+    drive(app, scenario)
+    assert not (tmp_path / "out" / "started").exists()  # no child was started
+    assert sum(NOTHING_NEW_NOTICE in n for n in notes) == 1
+
+
+def test_quitting_interrupts_the_child_which_saves_its_checkpoint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _session(tmp_path)
+    _fake(monkeypatch, tmp_path / "out", "slow")
+    app, _ = make_app(tmp_path)
+    pids: list[int] = []
+
+    async def scenario(app: LamtuiApp, pilot: Pilot[Any]) -> None:
+        app.learn_from_approvals()
+        await until(pilot, lambda: "/10000  loss" in app.learn_panel.text)
+        assert app._learn_child is not None
+        pids.append(app._learn_child.proc.pid)
+        await pilot.press("ctrl+q")
+
+    started = time.monotonic()
+    drive(app, scenario)
+    assert (tmp_path / "out" / "checkpoint").read_text() == "saved"
+    assert time.monotonic() - started < 30
+    assert not Path(f"/proc/{pids[0]}").exists() or _zombie(pids[0])
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
+    except OSError:
+        return True
+
+
+def test_the_product_command_is_the_real_trainer() -> None:
+    argv = learn_child.TRAIN_ARGV
+    assert argv[1:] == ["-m", "lamtui.cli", "train", "--from-trajectories"]
+    assert json.dumps(argv)  # plain strings: no test double
