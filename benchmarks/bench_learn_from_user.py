@@ -57,6 +57,12 @@ HABITS = {
         re.compile(r"(?:^|[|;&(]\s*)cat\s+(?![<>-])[^|;&]*\S"),
         "do not cat whole files; use head -n 20 FILE, or grep/wc for what you need",
     ),
+    # `find /` or `find ~`: the whole machine searched for a task about this folder.
+    "find-root": Habit(
+        "find-root",
+        re.compile(r"(?:^|[|;&(]\s*)find\s+(?:/|~|\$HOME)(?:\s|$)"),
+        "do not search the whole machine; search this folder: find . ...",
+    ),
 }
 
 
