@@ -11,6 +11,11 @@ a. keypress-to-screen latency while the app is under load: a scripted model stre
    (up to 1 s, twice per key) and so measures the load, not the app. p50/p95 over N
    presses per phase (model streaming / command output), and the same number of presses
    while the app is idle (before the task starts) as the baseline. Target: p95 <= 50 ms.
+   One more phase, "learning progress": the same presses while "Learn from my approvals"
+   runs its child process and its progress line updates: the child here is a load
+   generator that keeps one core busy and prints the supervised trainer's progress line
+   ~50 times a second (a real trainer prints one every few seconds), so what is measured
+   is the app reading, posting and drawing those lines, not torch.
 b. start-up: time from spawning `python -m lamtui.ui` in a tmux terminal (80x24) to the
    first render of the input box (its placeholder seen by `tmux capture-pane`, polled
    every 10 ms), and to the model reported ready on the activity line (the bundled model,
@@ -87,13 +92,29 @@ async def _press(app: Any, key: str) -> None:
 
 
 IDLE = "idle"
+LEARNING = "learning progress"
 LOAD_PHASES = ("model streaming", "command output")
+# The "learning progress" phase's child: one busy core and the trainer's progress line.
+LEARN_LOAD = """
+import sys, time
+n = 1_000_000
+for i in range(1, n + 1):
+    t = time.perf_counter()
+    while time.perf_counter() - t < 0.015:
+        pass
+    bar = "#" * (24 * i // n) + "." * (24 - 24 * i // n)
+    print(f"[{bar}] step {i}/{n} loss {1 / i:.3f} 240 tok/s ETA {(n - i) / 3000:.1f} min",
+          file=sys.stderr, flush=True)
+    time.sleep(0.005)
+"""
 
 
 async def _latency(
     presses: int, lines: int
-) -> tuple[dict[str, list[float]], dict[str, list[float]], int]:
-    """Seconds from key to Input.value and from key to repaint, per phase; lines seen."""
+) -> tuple[dict[str, list[float]], dict[str, list[float]], int, int]:
+    """Seconds from key to Input.value and from key to repaint, per phase; lines seen;
+    progress lines the learn panel drew."""
+    import lamtui.ui.learn_child as learn_child
     from lamtui.config import load_settings
     from lamtui.lam.scripted import ScriptedBackend
     from lamtui.ui.app import LamtuiApp
@@ -107,7 +128,7 @@ async def _latency(
         policy_mode="auto",  # no gate: the load must not pause for a decision
         live_stats=False,
     )
-    samples: dict[str, list[float]] = {phase: [] for phase in (IDLE, *LOAD_PHASES)}
+    samples: dict[str, list[float]] = {phase: [] for phase in (IDLE, LEARNING, *LOAD_PHASES)}
     painted: dict[str, list[float]] = {phase: [] for phase in samples}
     async with app.run_test(size=(100, 30)) as pilot:
         while app.backend is None:
@@ -143,6 +164,7 @@ async def _latency(
 
         for _ in range(presses):  # the baseline: nothing else is going on
             await press_once(IDLE)
+        progress_drawn = await _learning_phase(app, learn_child, presses, press_once)
         prompt.value = ""
         await asyncio.sleep(0.05)
         app.start_task("print many lines")
@@ -160,7 +182,34 @@ async def _latency(
             if type(e).__name__ == "OutputChunk"
         )
         await pilot.pause(0.01)
-    return samples, painted, lines_seen
+    return samples, painted, lines_seen, progress_drawn
+
+
+async def _learning_phase(app: Any, learn_child: Any, presses: int, press_once: Any) -> int:
+    """Presses while the learning child runs and its progress line updates; how many
+    progress lines the panel drew meanwhile."""
+    panel = app.learn_panel
+    drawn = [0]
+    show = panel.show_progress
+
+    def counted(progress: Any) -> None:
+        drawn[0] += 1
+        show(progress)
+
+    panel.show_progress = counted
+    product, learn_child.TRAIN_ARGV = learn_child.TRAIN_ARGV, [sys.executable, "-c", LEARN_LOAD]
+    try:
+        app._start_child("the benchmark's load")  # past the count: nothing new is needed
+    finally:
+        learn_child.TRAIN_ARGV = product
+    while drawn[0] == 0:
+        await asyncio.sleep(0.01)
+    for _ in range(presses):
+        await press_once(LEARNING)
+    app._learn_child.stop()
+    while app.learning:  # it ends (SIGINT) and the app hears of it
+        await asyncio.sleep(0.01)
+    return drawn[0]
 
 
 # -- b. start-up time ---------------------------------------------------------------
@@ -231,13 +280,17 @@ def _key(phase: str) -> str:
 
 def run(presses: int = 100, lines: int = 10_000, runs: int = 5) -> Report:
     """Figures: key_<phase>_{n,p50_ms,p95_ms,max_ms} and paint_<phase>_... for the phases
-    idle, model_streaming, command_output and load (both loaded phases together);
-    lines_seen; startup_{median,min,max}_s and ready_median_s when tmux is there."""
+    idle, learning_progress, model_streaming, command_output and load (both loaded phases
+    together); lines_seen; learn_progress_drawn; startup_{median,min,max}_s and
+    ready_median_s when tmux is there."""
     os.environ.setdefault("LAMTUI_HOME", tempfile.mkdtemp(prefix="lamtui-bench-"))
-    samples, painted, lines_seen = asyncio.run(_latency(presses, lines))
+    samples, painted, lines_seen, progress_drawn = asyncio.run(_latency(presses, lines))
     samples["load"] = [v for phase in LOAD_PHASES for v in samples[phase]]
     painted["load"] = [v for phase in LOAD_PHASES for v in painted[phase]]
-    figures: dict[str, float] = {"presses": presses, "lines": lines, "lines_seen": lines_seen}
+    figures: dict[str, float] = {
+        "presses": presses, "lines": lines, "lines_seen": lines_seen,
+        "learn_progress_drawn": progress_drawn,
+    }  # fmt: skip
     for prefix, series in (("key", samples), ("paint", painted)):
         for phase, values in series.items():
             if values:
@@ -253,10 +306,11 @@ def run(presses: int = 100, lines: int = 10_000, runs: int = 5) -> Report:
         return "met" if _percentile(values, 0.95) * 1000 <= 50 else "NOT met"
 
     rows: Rows = []
-    for phase in (IDLE, *LOAD_PHASES):
+    for phase in (IDLE, LEARNING, *LOAD_PHASES):
         if samples[phase]:
             values = samples[phase]
-            rows.append((f"key -> Input.value, {phase} (n={len(values)})", stats(values)))
+            extra = f" ({verdict(values)})" if phase == LEARNING else ""
+            rows.append((f"key -> Input.value, {phase} (n={len(values)})", stats(values) + extra))
     everything = samples["load"]
     if everything:
         rows.append(
@@ -268,6 +322,15 @@ def run(presses: int = 100, lines: int = 10_000, runs: int = 5) -> Report:
     if painted[IDLE]:
         idle = painted[IDLE]
         rows.append((f"key -> Input repainted, idle (n={len(idle)})", stats(idle)))
+    if painted[LEARNING]:
+        values = painted[LEARNING]
+        rows.append(
+            (
+                f"key -> Input repainted, learning progress (n={len(values)})",
+                f"{stats(values)} ({progress_drawn} progress lines drawn meanwhile; "
+                f"target p95 <= 50 ms: {verdict(values)})",
+            )
+        )
     if painted["load"]:
         loaded = painted["load"]
         rows.append(

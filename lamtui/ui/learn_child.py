@@ -21,6 +21,7 @@ from typing import Any
 TRAIN_ARGV: list[str] = [sys.executable, "-m", "lamtui.cli", "train", "--from-trajectories"]
 SAVE_GRACE = 30.0  # seconds an interrupted child gets to save its checkpoint
 NOTHING_NEW = "nothing new to learn"
+CHILD_NICENESS = 10  # above the app's own
 
 _NUMBER = r"(-?[\d.]+|nan|inf)"
 # "dpo step I/N loss X margin Y" and "[####....] step I/N loss X T tok/s ETA M min"
@@ -84,6 +85,11 @@ class TrainingChild:
             env=env,
             start_new_session=True,
         )
+        # Training takes every core it gets: below the app's priority, typing stays quick.
+        # Its threads start after its imports, so they inherit this.
+        with contextlib.suppress(OSError):
+            niceness = min(19, os.getpriority(os.PRIO_PROCESS, 0) + CHILD_NICENESS)
+            os.setpriority(os.PRIO_PROCESS, self.proc.pid, niceness)
         self._on_line, self._on_end = on_line, on_end
         self._stopped = False
         self.thread = threading.Thread(target=self._read, name="lamtui-learn", daemon=True)

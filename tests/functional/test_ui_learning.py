@@ -6,6 +6,7 @@ prints the real trainers' progress lines and writes an adapter and its manifest.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -234,6 +235,8 @@ def test_quitting_interrupts_the_child_which_saves_its_checkpoint(
         await until(pilot, lambda: "/10000  loss" in app.learn_panel.text)
         assert app._learn_child is not None
         pids.append(app._learn_child.proc.pid)
+        ours = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, pids[0]) == min(19, ours + 10)  # below the UI
         await pilot.press("ctrl+q")
 
     started = time.monotonic()
