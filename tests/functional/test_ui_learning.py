@@ -17,13 +17,16 @@ from textual.pilot import Pilot
 
 import lamtui.ui.learn_child as learn_child
 from lamtui.agent.events import Decision
-from lamtui.lam.adapters import manifest_path, read_defaults
+from lamtui.lam.adapters import entry_adapter, manifest_path, read_defaults, shipped_adapter_dir
+from lamtui.lam.catalog import get_entry
 from lamtui.ui.app import LamtuiApp
 from lamtui.ui.commands import palette_entries
 from lamtui.ui.learning import NOTHING_NEW_NOTICE
 from lamtui.ui.screens.confirm import ConfirmScreen
 from tests.functional.agent_helpers import ScriptedApprover, finish, plan, run_agent, shell
 from tests.functional.test_ui import drive, make_app, until
+
+ENTRY = "gemma3-270m-lam"
 
 FAKE_TRAINER = r"""
 import json, sys, time
@@ -54,6 +57,10 @@ adapter = out / "lamtui-user.gguf"
 adapter.write_bytes(b"GGUF")
 manifest = {"name": "lamtui-user", "base": {"file": "base.gguf", "sha256": "0" * 64},
             "method": mode, "method_reason": "a test's choice"}
+if len(sys.argv) > 4:  # a real adapter to hand back (the shipped one, renamed)
+    adapter.write_bytes(Path(sys.argv[4]).read_bytes())
+    shipped = json.loads(Path(sys.argv[4] + ".json").read_text())
+    manifest = {**shipped, **manifest, "base": shipped["base"]}  # its base: the bundled one
 if mode == "dpo":
     manifest["preference"] = {"before": {"accuracy": 0.5, "gap": -0.12},
                               "after": {"accuracy": 1.0, "gap": 0.34}}
@@ -89,12 +96,15 @@ def _session(workspace: Path) -> None:
     run_agent(replies, workspace, approver)
 
 
-def _fake(monkeypatch: pytest.MonkeyPatch, out: Path, mode: str) -> Path:
+def _fake(
+    monkeypatch: pytest.MonkeyPatch, out: Path, mode: str, real_adapter: Path | None = None
+) -> Path:
     script = out / "fake_trainer.py"
     out.mkdir(parents=True, exist_ok=True)
     script.write_text(FAKE_TRAINER)
     adapter = out / "lamtui-user.gguf"
     argv = [sys.executable, str(script), str(out), str(manifest_path(adapter)), mode]
+    argv += [str(real_adapter)] if real_adapter is not None else []
     monkeypatch.setattr(learn_child, "TRAIN_ARGV", argv)
     return adapter
 
@@ -182,6 +192,37 @@ def test_dpo_figures_and_a_failed_yes(tmp_path: Path, monkeypatch: pytest.Monkey
     assert read_defaults() == {}
 
 
+@pytest.mark.real_model
+def test_yes_makes_it_the_default_and_the_app_loads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "yes" runs `lamtui models use` on the new adapter (here a copy of the shipped one,
+    a real adapter on the bundled base), and the app loads the catalog model that now
+    means it, with llama.cpp."""
+    _session(tmp_path)
+    shipped = shipped_adapter_dir() / "lamtui-gemma3-270m-lam.gguf"
+    adapter = _fake(monkeypatch, tmp_path / "out", "sft", shipped)
+    app, backend = make_app(tmp_path)
+    assert app.settings is not None and app.settings.model.name == ENTRY
+    notes: list[str] = []
+
+    async def scenario(app: LamtuiApp, pilot: Pilot[Any]) -> None:
+        _capture(app, notes)
+        await until(pilot, lambda: app.backend is backend)
+        app.learn_from_approvals()
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await until(pilot, lambda: any("now uses lamtui-user" in n for n in notes))
+        await until(pilot, lambda: app.backend is not backend and app.load_state == "ready", 120)
+
+    try:
+        drive(app, scenario)
+    finally:
+        app.close_backend()
+    assert read_defaults()[ENTRY]["adapter"] == str(adapter.resolve())
+    assert entry_adapter(get_entry(ENTRY)) == adapter.resolve()
+
+
 def test_a_failed_child_is_one_error_with_its_last_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -257,3 +298,15 @@ def test_the_product_command_is_the_real_trainer() -> None:
     argv = learn_child.TRAIN_ARGV
     assert argv[1:] == ["-m", "lamtui.cli", "train", "--from-trajectories"]
     assert json.dumps(argv)  # plain strings: no test double
+
+
+def test_the_real_trainer_as_a_child_with_nothing_new(tmp_path: Path) -> None:
+    """The product's own command, as the app starts it: with no trajectories it says so
+    and exits 0, which the app reads as "nothing new"."""
+    lines: list[str] = []
+    results: list[learn_child.ChildResult] = []
+    child = learn_child.TrainingChild(lambda text, _: lines.append(text), results.append, tmp_path)
+    child.thread.join(timeout=120)
+    assert results and results[0].code == 0, lines
+    assert results[0].nothing_new and results[0].adapter is None and not results[0].stopped
+    assert any(line.startswith("0 new approved trajectories") for line in lines)
