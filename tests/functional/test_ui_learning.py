@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.command import CommandList
+from textual.content import Content
 from textual.pilot import Pilot
 
 import lamtui.ui.learn_child as learn_child
@@ -142,8 +144,20 @@ def test_counts_progress_and_no_keeps_the_default(
         counts = await _counted(app, pilot)
         assert counts.startswith("1 new approved trajectories and 2 rejections")
         entry = next(e for e in palette_entries(app, counts) if e[0] == "Learn from my approvals")
-        assert entry[1] == counts  # the help text the palette shows
-        entry[2]()
+        assert entry[1] == counts
+        # The real palette shows it as the entry's help, and enter starts the training.
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.1)
+        await pilot.press(*"Learn from")
+        commands = app.screen.query_one(CommandList)
+
+        def first() -> str:
+            prompt = commands.get_option_at_index(0).prompt if commands.option_count else ""
+            return prompt.plain if isinstance(prompt, Content) else str(prompt)
+
+        await until(pilot, lambda: first().startswith("Learn from my approvals"))
+        assert first() == f"Learn from my approvals\n{counts}"
+        await pilot.press("enter")
         await until(pilot, lambda: app.learning)
         app.learn_from_approvals()  # a second start while it runs: a notice
         assert any("already running" in n for n in notes)
