@@ -12,11 +12,13 @@ import io
 from functools import partial
 from pathlib import Path
 
+from textual import on
 from textual.message import Message
 
 from lamtui.errors import LamtuiError
 from lamtui.ui.learn_child import ChildResult, Progress, TrainingChild, manifest_figures
 from lamtui.ui.loader import ModelLoading
+from lamtui.ui.messages import TaskEnded
 from lamtui.ui.widgets.learn_panel import LearnPanel
 
 GATE_RETRY_SECONDS = 1.0  # the question waits while the gate is open
@@ -25,9 +27,12 @@ CountKey = tuple[int, int]
 
 
 class LearnCounted(Message):
-    def __init__(self, key: CountKey, text: str, anything_new: bool, start: bool) -> None:
+    def __init__(
+        self, key: CountKey, text: str, anything_new: bool, start: bool, error: str = ""
+    ) -> None:
         super().__init__()
         self.key, self.text, self.anything_new, self.start = key, text, anything_new, start
+        self.error = error
 
 
 class LearnLine(Message):
@@ -69,6 +74,7 @@ class Learning(ModelLoading):
     _learn_child: TrainingChild | None = None
     _learn_checking = False  # the count before a start is running
     _learn_counting = False
+    _learn_recount = False  # something changed while a count ran: count again after it
     _learn_counts = ""  # the palette's help text, from the last count
     _learn_key: CountKey | None = None  # the trajectory file when it was counted
 
@@ -84,7 +90,9 @@ class Learning(ModelLoading):
 
     def learn_summary(self) -> str:
         """The palette's help text; a count runs in the background when it may be stale."""
-        if not self._learn_counting:
+        if self._learn_counting:
+            self._learn_recount = True
+        else:
             self._learn_counting = True
             self.run_worker(
                 partial(self._count, False), group="learn", thread=True, exit_on_error=False
@@ -102,7 +110,8 @@ class Learning(ModelLoading):
 
             data = collect()
         except (OSError, LamtuiError) as exc:
-            self.bridge.post(LearnCounted((0, 0), f"cannot read trajectories: {exc}", False, start))
+            error = f"cannot read the trajectories: {exc}"
+            self.bridge.post(LearnCounted((0, 0), error, False, start, error))
             return
         text = counts_text(data.new_examples, data.new_pairs)
         self.bridge.post(LearnCounted(key, text, data.anything_new, start))
@@ -111,12 +120,22 @@ class Learning(ModelLoading):
         self._learn_counts, self._learn_key = message.text, message.key
         if not message.start:
             self._learn_counting = False
+            if self._learn_recount:
+                self._learn_recount = False
+                self.learn_summary()
             return
         self._learn_checking = False
-        if not message.anything_new:
+        if message.error:
+            self.notify(message.error, title="learn", severity="error")
+        elif not message.anything_new:
             self.notify(f"{NOTHING_NEW_NOTICE} ({message.text})", title="learn")
-            return
-        self._start_child(message.text)
+        else:
+            self._start_child(message.text)
+
+    @on(TaskEnded)
+    def _recount_after_task(self, _: TaskEnded) -> None:
+        # Called besides the runner's handler: the task's trajectory is in the file now.
+        self.learn_summary()
 
     # -- training -------------------------------------------------------------------
 
@@ -152,6 +171,7 @@ class Learning(ModelLoading):
         result = message.result
         self._learn_child, self._learn_key = None, None  # what was used has changed
         self.learn_panel.end()
+        self.learn_summary()
         if result.stopped:
             return  # the app is closing
         if result.code == 0 and result.nothing_new:

@@ -17,6 +17,7 @@ from textual.command import CommandList
 from textual.content import Content
 from textual.pilot import Pilot
 
+import lamtui.ui.app as app_module
 import lamtui.ui.learn_child as learn_child
 from lamtui.agent.events import Decision
 from lamtui.lam.adapters import entry_adapter, manifest_path, read_defaults, shipped_adapter_dir
@@ -26,7 +27,7 @@ from lamtui.ui.commands import palette_entries
 from lamtui.ui.learning import NOTHING_NEW_NOTICE
 from lamtui.ui.screens.confirm import ConfirmScreen
 from tests.functional.agent_helpers import ScriptedApprover, finish, plan, run_agent, shell
-from tests.functional.test_ui import drive, make_app, until
+from tests.functional.test_ui import drive, finished, make_app, request, until
 
 ENTRY = "gemma3-270m-lam"
 
@@ -121,6 +122,19 @@ def _capture(app: LamtuiApp, notes: list[str]) -> None:
     app.notify = capture  # type: ignore[method-assign]
 
 
+def _drawn(app: LamtuiApp, lines: list[str]) -> list[str]:
+    """Every progress line the learn panel draws (polling could miss one on a busy machine)."""
+    panel = app.learn_panel
+    show = panel.show_progress
+
+    def record(progress: learn_child.Progress) -> None:
+        show(progress)
+        lines.append(panel.text)
+
+    panel.show_progress = record  # type: ignore[method-assign]
+    return lines
+
+
 async def _counted(app: LamtuiApp, pilot: Pilot[Any]) -> str:
     app.learn_summary()
     await until(pilot, lambda: "since the last training" in app.learn_summary())
@@ -137,10 +151,11 @@ def test_counts_progress_and_no_keeps_the_default(
     defaults = read_defaults()
     app, _ = make_app(workspace)
     notes: list[str] = []
-    shown: list[str] = []
+    drawn: list[str] = []
 
     async def scenario(app: LamtuiApp, pilot: Pilot[Any]) -> None:
         _capture(app, notes)
+        _drawn(app, drawn)
         counts = await _counted(app, pilot)
         assert counts.startswith("1 new approved trajectories and 2 rejections")
         entry = next(e for e in palette_entries(app, counts) if e[0] == "Learn from my approvals")
@@ -165,8 +180,7 @@ def test_counts_progress_and_no_keeps_the_default(
         app.prompt.focus()
         await pilot.press("h", "i")
         assert app.prompt.value == "hi"
-        await until(pilot, lambda: "step 2/4" in app.learn_panel.text)
-        shown.append(app.learn_panel.text)
+        await until(pilot, lambda: any("step 2/4" in line for line in drawn))
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         body = str(app.screen.query_one("#confirm-body").render())
         assert "validation loss 1.2000 -> 0.8000" in body and "lamtui-user" in body
@@ -175,7 +189,8 @@ def test_counts_progress_and_no_keeps_the_default(
         await until(pilot, lambda: any("default model is unchanged" in n for n in notes))
 
     drive(app, scenario)
-    assert "250 tok/s" in shown[0] and "loss 0.750" in shown[0] and "ETA 0.2 min" in shown[0]
+    second = next(line for line in drawn if "step 2/4" in line)
+    assert "250 tok/s" in second and "loss 0.750" in second and "ETA 0.2 min" in second
     assert (tmp_path / "out" / "started").read_text() == ""  # stdin was /dev/null
     assert adapter.is_file()
     assert read_defaults() == defaults  # "no": the default is unchanged
@@ -191,11 +206,12 @@ def test_dpo_figures_and_a_failed_yes(tmp_path: Path, monkeypatch: pytest.Monkey
 
     async def scenario(app: LamtuiApp, pilot: Pilot[Any]) -> None:
         _capture(app, notes)
+        drawn = _drawn(app, [])
         await _counted(app, pilot)
         app.learn_from_approvals()
-        await until(pilot, lambda: "dpo step" in app.learn_panel.text.lower() or app.learning)
-        await until(pilot, lambda: "step 3/4" in app.learn_panel.text)
-        assert "(DPO)" in app.learn_panel.text and "ETA" in app.learn_panel.text  # estimated
+        await until(pilot, lambda: any("step 3/4" in line for line in drawn))
+        third = next(line for line in drawn if "step 3/4" in line)
+        assert "(DPO)" in third and "ETA" in third  # estimated from the steps so far
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         body = str(app.screen.query_one("#confirm-body").render())
         assert "preference accuracy 0.500 -> 1.000, gap -0.120 -> 0.340" in body
@@ -255,6 +271,22 @@ def test_a_failed_child_is_one_error_with_its_last_line(
     failed = [n for n in notes if "training failed" in n]
     assert len(failed) == 1
     assert failed[0].endswith("lamtui: the training stack is missing: pip install 'lamtui[train]'")
+
+
+def test_a_task_that_ends_updates_the_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app_module, "LEARN_COUNT_DELAY", 600.0)  # no count but these two
+    app, _ = make_app(tmp_path, [plan("look"), shell("ls"), finish("listed")], policy_mode="auto")
+
+    async def scenario(app: LamtuiApp, pilot: Pilot[Any]) -> None:
+        assert (await _counted(app, pilot)).startswith("0 new approved trajectories")
+        await request(app, pilot, "list the folder")
+        assert await finished(app, pilot) == "finished"
+        # Counted again when the task ended, before the palette asks.
+        await until(pilot, lambda: app._learn_counts.startswith("1 new approved trajectories"))
+
+    drive(app, scenario)
 
 
 def test_nothing_new_is_a_notice_and_no_child(

@@ -22,9 +22,6 @@ class LearnPanel(Static):
         display: none;
         color: $text-muted;
     }
-    LearnPanel.-active {
-        display: block;
-    }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -34,11 +31,11 @@ class LearnPanel(Static):
 
     def begin(self, text: str) -> None:
         self._first = None
-        self.add_class("-active")
+        self.display = True
         self.show_line(text)
 
     def end(self) -> None:
-        self.remove_class("-active")
+        self.display = False
 
     def show_line(self, text: str) -> None:
         """A line the trainer said that is not a progress line (loading, validation)."""
