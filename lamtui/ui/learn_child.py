@@ -71,7 +71,8 @@ class TrainingChild:
         cwd: Path,
         argv: list[str] | None = None,
     ) -> None:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        # Python's warnings (the training libraries have many) would fill the one line.
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONWARNINGS": "ignore"}
         # Its own session: no terminal signal reaches it; stdout and stderr are one pipe,
         # read to its end, so neither can fill up and block the child.
         self.proc = subprocess.Popen(
@@ -153,4 +154,7 @@ def manifest_figures(manifest: dict[str, Any]) -> str:
     final = manifest.get("val_loss")
     if len(losses) > 1:
         return f"{head}: validation loss {_fmt(losses[0], 4)} -> {_fmt(final, 4)}"
-    return f"{head}: validation loss {_fmt(final, 4)}"
+    if isinstance(final, int | float):
+        return f"{head}: validation loss {_fmt(final, 4)}"
+    # Too few examples to hold some back: the training loss is all there is.
+    return f"{head}: no validation set; last training loss {_fmt(manifest.get('final_loss'), 4)}"

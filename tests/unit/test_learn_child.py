@@ -35,4 +35,5 @@ def test_figures_from_a_dpo_and_a_supervised_manifest() -> None:
     )
     sft = {"method": "sft", "val_loss": 0.75, "val_losses": [[10, 1.5], [20, 0.75]]}
     assert manifest_figures(sft) == "SFT: validation loss 1.5000 -> 0.7500"
-    assert manifest_figures({"method": "sft", "val_loss": None}) == "SFT: validation loss ?"
+    few = {"method": "sft", "val_loss": None, "val_losses": [], "final_loss": 0.267}
+    assert manifest_figures(few) == "SFT: no validation set; last training loss 0.2670"
