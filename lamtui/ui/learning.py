@@ -109,7 +109,7 @@ class Learning(ModelLoading):
             from lamtui.train.from_user import collect
 
             data = collect()
-        except (OSError, LamtuiError) as exc:
+        except Exception as exc:  # even a bug below must not leave a start pending forever
             error = f"cannot read the trajectories: {exc}"
             self.bridge.post(LearnCounted((0, 0), error, False, start, error))
             return
@@ -179,7 +179,7 @@ class Learning(ModelLoading):
         elif result.code == 0 and result.adapter is not None:
             self._finished(result.adapter)
         elif result.code == 3:
-            self.notify("training was interrupted; its checkpoint is saved", severity="warning")
+            self.notify(f"training was interrupted: {result.last_line}", severity="warning")
         else:
             line = result.last_line or "no output"
             self.notify(f"training failed (exit code {result.code}): {line}",
@@ -246,7 +246,9 @@ class Learning(ModelLoading):
             self.notify(f"the default was not switched: {message.error}", severity="error")
             return
         self.notify(message.text, title="default model")
-        if message.reload and not self.task_running:
+        if message.reload and self.task_running:
+            self.notify("the running task keeps the model it started with", title="default model")
+        elif message.reload:
             self.switch_model(message.reload)  # load the new default now
 
     # -- quitting -------------------------------------------------------------------
