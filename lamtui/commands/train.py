@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import argparse
 import errno
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +113,10 @@ def _disk_error(exc: OSError, where: Path) -> LamtuiError:
 
 
 def handle_train(args: argparse.Namespace) -> int:
+    # A run started in the background (by the app, by explore, from a script with `&`)
+    # may inherit SIGINT ignored: Ctrl+C and the app's stop must still save a checkpoint.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     if args.from_trajectories:
         from lamtui.commands.learn import handle_from_trajectories
 

@@ -153,3 +153,18 @@ def test_train_from_trajectories_with_nothing_new_says_so_and_trains_nothing(
     assert not (get_paths().data_dir / "train").exists()
     assert main(["train", "--from-trajectories", "--min-pairs", "0"]) == 2
     assert "--min-pairs must be at least 1" in capsys.readouterr().err
+
+
+def test_train_takes_ctrl_c_even_when_started_with_sigint_ignored() -> None:
+    """A background start (`&`, the app, explore) may inherit SIGINT ignored; training
+    must still turn it into KeyboardInterrupt, which saves its checkpoint."""
+    import signal
+
+    from lamtui.cli import main
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        assert main(["train", "--from-trajectories"]) == 0  # nothing new: returns at once
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, previous)

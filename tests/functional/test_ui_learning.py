@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from lamtui.lam.adapters import entry_adapter, manifest_path, read_defaults, shi
 from lamtui.lam.catalog import get_entry
 from lamtui.ui.app import LamtuiApp
 from lamtui.ui.commands import palette_entries
+from lamtui.ui.learn_child import TrainingChild
 from lamtui.ui.learning import NOTHING_NEW_NOTICE
 from lamtui.ui.screens.confirm import ConfirmScreen
 from tests.functional.agent_helpers import ScriptedApprover, finish, plan, run_agent, shell
@@ -32,8 +32,10 @@ from tests.functional.test_ui import drive, finished, make_app, request, until
 ENTRY = "gemma3-270m-lam"
 
 FAKE_TRAINER = r"""
-import json, sys, time
+import json, signal, sys, time
 from pathlib import Path
+
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as lamtui train does
 
 out, manifest_file, mode = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 say = lambda text: print(text, file=sys.stderr, flush=True)
@@ -316,20 +318,22 @@ def test_quitting_interrupts_the_child_which_saves_its_checkpoint(
     _fake(monkeypatch, tmp_path / "out", "slow")
     app, _ = make_app(tmp_path)
     pids: list[int] = []
+    children: list[TrainingChild] = []
 
     async def scenario(app: LamtuiApp, pilot: Pilot[Any]) -> None:
         app.learn_from_approvals()
         await until(pilot, lambda: "/10000  loss" in app.learn_panel.text)
         assert app._learn_child is not None
         pids.append(app._learn_child.proc.pid)
+        children.append(app._learn_child)
         ours = os.getpriority(os.PRIO_PROCESS, 0)
         assert os.getpriority(os.PRIO_PROCESS, pids[0]) == min(19, ours + 10)  # below the UI
         await pilot.press("ctrl+q")
 
-    started = time.monotonic()
     drive(app, scenario)
+    child = children[0] if children else None
     assert (tmp_path / "out" / "checkpoint").read_text() == "saved"
-    assert time.monotonic() - started < 30
+    assert child is not None and child.proc.returncode == 3  # it stopped itself: not killed
     assert not Path(f"/proc/{pids[0]}").exists() or _zombie(pids[0])
 
 
