@@ -75,3 +75,28 @@ def run_agent(
         opts,
     )
     return list(agent.run("please do the task")), backend
+
+
+def rejection_and_edit_session(workspace: Path) -> None:
+    """A real session that teaches preferences: `cat big.txt` rejected with a reason,
+    `head` approved after it, `ls -la` edited into `ls -1` and approved, then finish."""
+    from lamtui.contract.schema import Action
+
+    edited = Action.model_validate_json(shell("ls -1"))
+    (workspace / "big.txt").write_text("".join(f"line {i}\n" for i in range(500)))
+    approver = ScriptedApprover(
+        [
+            Decision("reject", by="user", reason="do not cat huge files; use head"),
+            Decision("approve", by="user"),
+            Decision("edit", by="user", edited=edited),
+            Decision("approve", by="user"),
+        ]
+    )
+    replies = [
+        plan("Show the file", "List the folder"),
+        shell("cat big.txt"),
+        shell("head -n 5 big.txt"),
+        shell("ls -la"),
+        finish("shown"),
+    ]
+    run_agent(replies, workspace, approver)

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from lamtui.agent.events import Decision
-from lamtui.contract.schema import Action
 from lamtui.record.jsonl import ReadReport
 from lamtui.record.trajectory import load_trajectories, trajectories_file
 from lamtui.safety.secrets import SecretStore
@@ -20,41 +19,21 @@ from lamtui.train.preferences import (
     pairs_from_trajectories,
     write_pairs,
 )
-from tests.functional.agent_helpers import ScriptedApprover, act, finish, plan, run_agent, shell
+from tests.functional.agent_helpers import (
+    ScriptedApprover,
+    act,
+    finish,
+    plan,
+    rejection_and_edit_session,
+    run_agent,
+    shell,
+)
 
 CANARY = "canary-7f3a9c1e5b"
 
 
-def _edit(command: str) -> Decision:
-    edited = Action.model_validate(
-        {"thought": "the user's", "tool": "shell", "args": {"command": command},
-         "status": "continue", "plan_update": None}
-    )  # fmt: skip
-    return Decision("edit", by="user", edited=edited)
-
-
-def _session(workspace: Path) -> None:
-    (workspace / "big.txt").write_text("".join(f"line {i}\n" for i in range(500)))
-    approver = ScriptedApprover(
-        [
-            Decision("reject", by="user", reason="do not cat huge files; use head"),
-            Decision("approve", by="user"),
-            _edit("ls -1"),
-            Decision("approve", by="user"),
-        ]
-    )
-    replies = [
-        plan("Show the file", "List the folder"),
-        shell("cat big.txt"),
-        shell("head -n 5 big.txt"),
-        shell("ls -la"),
-        finish("shown"),
-    ]
-    run_agent(replies, workspace, approver)
-
-
 def test_a_rejection_and_an_edit_make_two_pairs(tmp_path: Path) -> None:
-    _session(tmp_path)
+    rejection_and_edit_session(tmp_path)
     pairs = list(pairs_from_trajectories())
     by_kind = {pair.kind: pair for pair in pairs}
     assert sorted(by_kind) == ["edit", "next"] and len(pairs) == 2
@@ -88,10 +67,10 @@ def test_a_gate_denial_is_not_a_preference(tmp_path: Path) -> None:
 
 
 def test_a_corrupt_line_is_skipped_and_counted(tmp_path: Path) -> None:
-    _session(tmp_path)
+    rejection_and_edit_session(tmp_path)
     with trajectories_file().open("a") as handle:
         handle.write("{not json\n")
-    _session(tmp_path)  # a second task: its pairs are its own
+    rejection_and_edit_session(tmp_path)  # a second task: its pairs are its own
     report = ReadReport()
     pairs = list(pairs_from_trajectories(report=report))
     assert len(pairs) == 4 and report.skipped == 1
@@ -129,7 +108,7 @@ def test_what_is_new_since_the_last_training(tmp_path: Path) -> None:
     with pytest.raises(LamtuiError, match="nothing to learn"):
         learn(LearnJob(tmp_path / "no.gguf", tmp_path / "out", None), nothing, print)
     assert not (tmp_path / "out").exists()  # did nothing
-    _session(tmp_path)
+    rejection_and_edit_session(tmp_path)
     data = collect()
     assert (data.new_examples, data.new_pairs, len(data.new_ids)) == (1, 2, 1)
     assert "1 new approved trajectories and 2 new preference pairs" in summary(data)

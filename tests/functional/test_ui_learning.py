@@ -18,7 +18,6 @@ from textual.pilot import Pilot
 
 import lamtui.ui.app as app_module
 import lamtui.ui.learn_child as learn_child
-from lamtui.agent.events import Decision
 from lamtui.lam.adapters import entry_adapter, manifest_path, read_defaults, shipped_adapter_dir
 from lamtui.lam.catalog import get_entry
 from lamtui.ui.app import LamtuiApp
@@ -26,7 +25,12 @@ from lamtui.ui.commands import palette_entries
 from lamtui.ui.learn_child import TrainingChild
 from lamtui.ui.learning import NOTHING_NEW_NOTICE
 from lamtui.ui.screens.confirm import ConfirmScreen
-from tests.functional.agent_helpers import ScriptedApprover, finish, plan, run_agent, shell
+from tests.functional.agent_helpers import (
+    finish,
+    plan,
+    rejection_and_edit_session,
+    shell,
+)
 from tests.functional.test_ui import drive, finished, make_app, request, until
 
 ENTRY = "gemma3-270m-lam"
@@ -77,30 +81,6 @@ print(f"adapter: {adapter} (beside the current default, which is unchanged)")
 """
 
 
-def _session(workspace: Path) -> None:
-    """A real session: one approved, successful task with a rejection and an edit in it."""
-    edited = shell("ls -1")
-    from lamtui.contract.schema import Action
-
-    approver = ScriptedApprover(
-        [
-            Decision("reject", by="user", reason="do not cat huge files; use head"),
-            Decision("approve", by="user"),
-            Decision("edit", by="user", edited=Action.model_validate_json(edited)),
-            Decision("approve", by="user"),
-        ]
-    )
-    (workspace / "big.txt").write_text("".join(f"line {i}\n" for i in range(500)))
-    replies = [
-        plan("Show the file", "List the folder"),
-        shell("cat big.txt"),
-        shell("head -n 5 big.txt"),
-        shell("ls -la"),
-        finish("shown"),
-    ]
-    run_agent(replies, workspace, approver)
-
-
 def _fake(
     monkeypatch: pytest.MonkeyPatch, out: Path, mode: str, real_adapter: Path | None = None
 ) -> Path:
@@ -148,7 +128,7 @@ def test_counts_progress_and_no_keeps_the_default(
 ) -> None:
     workspace = tmp_path / "ws"
     workspace.mkdir()
-    _session(workspace)
+    rejection_and_edit_session(workspace)
     adapter = _fake(monkeypatch, tmp_path / "out", "sft")
     defaults = read_defaults()
     app, _ = make_app(workspace)
@@ -201,7 +181,7 @@ def test_counts_progress_and_no_keeps_the_default(
 def test_dpo_figures_and_a_failed_yes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     workspace = tmp_path / "ws"
     workspace.mkdir()
-    _session(workspace)
+    rejection_and_edit_session(workspace)
     _fake(monkeypatch, tmp_path / "out", "dpo")
     app, _ = make_app(workspace)
     notes: list[str] = []
@@ -231,7 +211,7 @@ def test_yes_makes_it_the_default_and_the_app_loads_it(
     """ "yes" runs `lamtui models use` on the new adapter (here a copy of the shipped one,
     a real adapter on the bundled base), and the app loads the catalog model that now
     means it, with llama.cpp."""
-    _session(tmp_path)
+    rejection_and_edit_session(tmp_path)
     shipped = shipped_adapter_dir() / "lamtui-gemma3-270m-lam.gguf"
     adapter = _fake(monkeypatch, tmp_path / "out", "sft", shipped)
     app, backend = make_app(tmp_path)
@@ -258,7 +238,7 @@ def test_yes_makes_it_the_default_and_the_app_loads_it(
 def test_a_failed_child_is_one_error_with_its_last_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _session(tmp_path)
+    rejection_and_edit_session(tmp_path)
     _fake(monkeypatch, tmp_path / "out", "fail")
     app, _ = make_app(tmp_path)
     notes: list[str] = []
@@ -314,7 +294,7 @@ def test_nothing_new_is_a_notice_and_no_child(
 def test_quitting_interrupts_the_child_which_saves_its_checkpoint(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _session(tmp_path)
+    rejection_and_edit_session(tmp_path)
     _fake(monkeypatch, tmp_path / "out", "slow")
     app, _ = make_app(tmp_path)
     pids: list[int] = []
