@@ -34,6 +34,7 @@ from lamtui.agent.approval import Proposal
 from lamtui.agent.events import Decision
 from lamtui.config import ModelSettings
 from lamtui.eval.runner import EvalOptions, TaskResult, TaskRunner
+from lamtui.lam.catalog import resolve_model
 from lamtui.lam.factory import open_backend
 from lamtui.train.pool import PoolSuite, generate_pool
 
@@ -180,10 +181,7 @@ def main() -> None:
             train(args.out, extra)
         elif phase == "after":
             adapter = args.out / "train" / "user-habit.gguf"
-            base = ModelSettings(name=START)
-            from lamtui.lam.catalog import resolve_model
-
-            model = f"{resolve_model(base.name).path}+{adapter}"
+            model = f"{resolve_model(START).path}+{adapter}"
             attempt(args.out, "after", model, args.tasks, args.seed + 1000, habit)
         else:
             rep = report(args.out)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from lamtui.errors import Cancelled, LamtuiError
 from lamtui.paths import get_paths
@@ -51,5 +50,5 @@ def handle_from_trajectories(args: argparse.Namespace) -> int:
     print(f"method: {manifest['method']} ({manifest['method_reason']})")
     print(f"adapter: {adapter} (beside the current default, which is unchanged)")
     print(f"try it: lamtui run --model '{start.path}+{adapter}' \"...\"")
-    print(f"make it the default: lamtui models use {Path(adapter).stem}")
+    print(f"make it the default: lamtui models use {adapter.stem}")
     return 0

@@ -139,7 +139,7 @@ def pairs_from_record(
                     _action(later, "executed_action") or _action(later, "action"),
                     "next",
                 )
-        if chosen and decision.get("by", "user") != "gate":
+        if chosen:  # a reject counts only by the user; an edit is always theirs
             prompt = conversation(
                 request, workspace, (), [*turns, _turn(title, proposed, None)], None
             )

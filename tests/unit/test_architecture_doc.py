@@ -14,44 +14,33 @@ DOC = ROOT / "docs" / "architecture.md"
 BEGIN, END = "<!-- imports:begin -->", "<!-- imports:end -->"
 
 
-def _units() -> list[str]:
-    """The top-level modules and packages of lamtui, in layer order, top first."""
+def _layer_of() -> dict[str, int]:
+    """Each top-level module or package of lamtui -> its layer (0: the top)."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
     contracts = config["tool"]["importlinter"]["contracts"]
     layers = next(c for c in contracts if c["id"] == "layers")["layers"]
-    return [name.strip() for layer in layers for name in layer.split("|")]
+    return {name.strip(): i for i, layer in enumerate(layers) for name in layer.split("|")}
+
+
+def _units() -> list[str]:
+    """The top-level modules and packages of lamtui, in layer order, top first."""
+    return list(_layer_of())
 
 
 def _unit_of(module: str) -> str | None:
     parts = module.split(".")
-    return parts[1] if parts[0] == "lamtui" and len(parts) > 1 else None
+    return parts[1] if len(parts) > 1 and parts[1] != "__main__" else None
 
 
 def import_graph() -> dict[str, set[str]]:
-    """unit -> the other lamtui units it imports."""
+    """unit -> the other lamtui units it imports (the module graph, by top-level room)."""
     graph: dict[str, set[str]] = {}
-    package = ROOT / "lamtui"
-    for path in package.rglob("*.py"):
-        relative = path.relative_to(package).with_suffix("")
-        unit = relative.parts[0]
-        if unit == "__init__" or unit == "__main__":
+    for module, targets in _module_graph().items():
+        unit = _unit_of(module)
+        if unit is None:
             continue
-        targets = graph.setdefault(unit, set())
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
-            names: list[str] = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names = [node.module]
-                if node.module == "lamtui":
-                    names = [f"lamtui.{alias.name}" for alias in node.names]
-            for name in names:
-                target = _unit_of(name)
-                exists = target and (
-                    (package / target).is_dir() or (package / f"{target}.py").is_file()
-                )
-                if target and exists and target != unit:
-                    targets.add(target)
+        rooms = {_unit_of(target) for target in targets} - {None, unit}
+        graph.setdefault(unit, set()).update(room for room in rooms if room is not None)
     return graph
 
 
@@ -71,20 +60,15 @@ def test_every_room_has_a_layer() -> None:
 
 
 def test_imports_point_down_the_layers() -> None:
-    units = _units()
-    order = {unit: i for i, unit in enumerate(units)}
-    upward = [
+    """Upward, or sideways between the rooms of one layer (`a | b`)."""
+    layer_of = _layer_of()
+    wrong = [
         (unit, target)
         for unit, targets in import_graph().items()
         for target in targets
-        if order[target] <= order[unit]
+        if layer_of[target] <= layer_of[unit]
     ]
-    # Same-layer siblings (`a | b`) are not listed in order; import-linter forbids them.
-    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    contracts = config["tool"]["importlinter"]["contracts"]
-    layers = next(c for c in contracts if c["id"] == "layers")["layers"]
-    layer_of = {name.strip(): i for i, layer in enumerate(layers) for name in layer.split("|")}
-    assert [(u, t) for u, t in upward if layer_of[t] <= layer_of[u]] == []
+    assert wrong == []
 
 
 def test_the_doc_holds_the_generated_import_table() -> None:
