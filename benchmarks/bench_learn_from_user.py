@@ -64,6 +64,14 @@ HABITS = {
         re.compile(r"(?:^|[|;&(]\s*)find\s+(?:/|~|\$HOME)(?:\s|$)"),
         "do not search the whole machine; search this folder: find . ...",
     ),
+    # `git ...` in a folder that is no repository: the shipped LAM's commonest wrong turn
+    # (a third of its first proposals on pool tasks, none of which is about git).
+    "git": Habit(
+        "git",
+        re.compile(r"(?:^|[|;&(]\s*)git(?:\s|$)"),
+        "this folder is not a git repository; work on the files themselves "
+        "(ls, find, grep, wc, head, cut, sed)",
+    ),
 }
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +42,22 @@ def register_explore(tsub: Any) -> None:
     e.add_argument("--templates", metavar="A,B", help="only these pool templates")
     e.add_argument("--max-steps", type=int, default=4, metavar="N", help="actions per task")
     e.add_argument("--task-timeout", type=float, default=300.0, metavar="SECONDS")
+    e.add_argument(
+        "--tries",
+        type=int,
+        default=4,
+        metavar="N",
+        help="attempts per task until one is verified: greedy, then sampled (best of N)",
+    )
+    e.add_argument("--temperature", type=float, default=0.8, help="of the sampled tries")
+    e.add_argument(
+        "--patience",
+        type=int,
+        default=1,
+        metavar="N",
+        help="stop after N rounds in a row without a gain (later rounds learn from every "
+        "round's data, so a miss is not always the end)",
+    )
     e.add_argument("--epochs", type=float, default=1.0, help="per training")
     e.add_argument("--lr", type=float, default=3e-4)
     e.add_argument("--max-minutes", type=float, default=0.0, help="per training; 0: no limit")
@@ -62,8 +80,14 @@ def _options(args: argparse.Namespace) -> Any:
     from lamtui.train.explore import ExploreOptions
     from lamtui.train.pool import templates
 
-    if args.rounds < 1 or args.tasks < 1 or args.validation < 1 or args.max_steps < 1:
-        raise LamtuiError("--rounds, --tasks, --validation and --max-steps must be at least 1")
+    counts = (args.rounds, args.tasks, args.validation, args.max_steps, args.tries, args.patience)
+    if min(counts) < 1:
+        raise LamtuiError(
+            "--rounds, --tasks, --validation, --max-steps, --tries and --patience must be at "
+            "least 1"
+        )
+    if args.temperature <= 0:
+        raise LamtuiError("--temperature must be positive (the first try is greedy anyway)")
     if args.task_timeout <= 0 or args.epochs <= 0 or args.lr <= 0 or args.max_minutes < 0:
         raise LamtuiError("--task-timeout, --epochs and --lr must be positive")
     chosen = tuple(t.strip() for t in (args.templates or "").split(",") if t.strip())
@@ -94,6 +118,9 @@ def _options(args: argparse.Namespace) -> Any:
         templates=chosen,
         max_steps=args.max_steps,
         task_timeout=args.task_timeout,
+        tries=args.tries,
+        temperature=args.temperature,
+        patience=args.patience,
         epochs=args.epochs,
         lr=args.lr,
         max_minutes=args.max_minutes,
@@ -107,6 +134,18 @@ def _say(text: str) -> None:
 
 
 def handle_explore(args: argparse.Namespace) -> int:
+    from lamtui.train import explore_state as store
+
+    # Started in the background (`&`, nohup) it inherits SIGINT ignored: a stop must
+    # still end the round cleanly, and the trainer child must still save its checkpoint.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    options = _options(args)
+    with store.exclusive():
+        return _explore(args, options)
+
+
+def _explore(args: argparse.Namespace, options: Any) -> int:
     from lamtui.config import load_settings
     from lamtui.train import explore_state as store
     from lamtui.train.explore import Explorer, new_state
@@ -114,7 +153,6 @@ def handle_explore(args: argparse.Namespace) -> int:
     from lamtui.train.explore_report import chart, reports_of, round_line
     from lamtui.train.trainer import require_stack
 
-    options = _options(args)
     require_stack()
     settings = load_settings(cwd=Path.cwd())
     state = store.unfinished()

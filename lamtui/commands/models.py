@@ -1,5 +1,6 @@
 """`lamtui models ...`: list, locate, verify, download and add GGUF models; see the
-adapters' lineage and switch the default adapter (`use`)."""
+adapters' lineage, switch the default adapter (`use`) or promote one that scores better
+(`promote`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from lamtui.commands.models_promote import register_promote
 from lamtui.errors import LamtuiError, ModelError
 from lamtui.lam import catalog, download
 from lamtui.lam.catalog import CatalogEntry, DiscoveredModel, LocalState
@@ -50,6 +52,8 @@ def register(subparsers: Any) -> None:
         help="the catalog entry whose adapter changes (default: the one on the adapter's base)",
     )
     p.set_defaults(handler=_use)
+
+    register_promote(sub)
 
     p = sub.add_parser("lineage", help="base → adapter → adapter, with data added and scores")
     p.add_argument("--json", action="store_true", help="print one JSON document")

@@ -35,7 +35,7 @@ def _adapter_entries() -> list[CatalogEntry]:
     return [e for e in catalog.load_catalog() if e.adapter]
 
 
-def _find(name: str) -> Path:
+def find_adapter(name: str) -> Path:
     path = Path(name).expanduser()
     if path.suffix == ".gguf" and path.is_file():
         return path
@@ -45,7 +45,7 @@ def _find(name: str) -> Path:
     raise LamtuiError(f"no adapter named {name!r}", "see the names in `lamtui models lineage`")
 
 
-def _entry_for(adapter: Path, wanted: str) -> CatalogEntry:
+def entry_for(adapter: Path, wanted: str) -> CatalogEntry:
     """The catalog entry whose base the adapter was trained on (or the one named)."""
     entries = _adapter_entries()
     if wanted:
@@ -66,10 +66,10 @@ def _entry_for(adapter: Path, wanted: str) -> CatalogEntry:
 
 def use(name: str, model: str = "") -> int:
     entry = next((e for e in _adapter_entries() if e.name == name), None)
-    adapter = None if entry is not None else _find(name)
+    adapter = None if entry is not None else find_adapter(name)
     if entry is None:
         assert adapter is not None
-        entry = _entry_for(adapter, model)
+        entry = entry_for(adapter, model)
     shipped = shipped_adapter_dir() / entry.adapter
     if adapter is not None and adapter.resolve() == shipped.resolve():
         adapter = None  # the shipped adapter is the default without a pointer

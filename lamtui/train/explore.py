@@ -24,15 +24,17 @@ from typing import TYPE_CHECKING, Any, Protocol
 from lamtui.errors import LamtuiError
 from lamtui.eval.runner import EvalOptions, TaskResult, TaskRunner
 from lamtui.lam.base import Backend
+from lamtui.lam.sampling import SampledBackend
 from lamtui.train import explore_state as store
+from lamtui.train import slice_eval
 from lamtui.train.examples import Example
 from lamtui.train.explore_data import make_recipe, replayed, trained, write_data
 from lamtui.train.explore_report import reports_of, round_report
 from lamtui.train.explore_state import ExploreState, RoundState
 from lamtui.train.harvest import Harvest, content_key, to_example, verified
-from lamtui.train.lineage import record_round, slice_score_of
+from lamtui.train.lineage import record_round
 from lamtui.train.pool import PoolSuite, PoolTask, generate_pool, validation_slice
-from lamtui.train.promotion import SliceScore, decide, slice_id
+from lamtui.train.promotion import SliceScore, decide
 
 if TYPE_CHECKING:
     from lamtui.lam.catalog import ResolvedModel
@@ -50,6 +52,9 @@ class ExploreOptions:
     templates: tuple[str, ...] = ()  # only these pool templates (empty: all)
     max_steps: int = 4
     task_timeout: float = 300.0
+    tries: int = 4  # attempts per task until one is verified: greedy first, then sampled
+    temperature: float = 0.8  # of the sampled tries
+    patience: int = 1  # stop after this many rounds in a row without a gain
     epochs: float = 1.0
     lr: float = 3e-4  # lower than a first training: it goes on from a trained adapter
     warmup: int = 2
@@ -180,7 +185,12 @@ class Explorer:
 
     def _maybe_stop(self, current: RoundState) -> None:
         state = self.state
-        if not current.kept:
+        misses = 0
+        for r in reversed(state.rounds):  # rounds in a row, up to this one, without a gain
+            if r.kept:
+                break
+            misses += 1
+        if misses >= max(1, self.options.patience):
             state.status, state.stopped = "finished", f"round {current.n}: {current.reason}"
         elif current.n >= self.options.rounds:
             done = f"{current.n} round{'s' if current.n != 1 else ''} done"
@@ -213,7 +223,7 @@ class Explorer:
 
     def _baseline(self) -> SliceScore:
         adapter = Path(self.state.current["adapter"])
-        known = slice_score_of(adapter, self.state.slice["id"])
+        known = slice_eval.known_score(adapter, self.state.slice["id"])
         if known is not None:
             self.say(f"{adapter.name}: validation {known.shown()} (measured before)")
             return known
@@ -225,31 +235,46 @@ class Explorer:
         done = {line["id"] for line in store.lines(attempts)}
         todo = [self.pool[i] for i in current.tasks if i not in done]
         if todo:
-            adapter = Path(self.state.current["adapter"])
-            harvest = Harvest()
-            suite = PoolSuite(todo)
-            runner = TaskRunner(suite, self._open(adapter), eval_options(self.options), harvest)
             seen = {content_key(e) for e in self._examples()}
-            for task in suite.tasks():
-                harvest.take()
-                result = runner.run(task)
-                record = harvest.take()
-                ok = verified(result, record)
-                example = to_example(task.id, record) if ok and record is not None else None
+            backend = self._open(Path(self.state.current["adapter"]))
+            for task in todo:
+                result, ok, example, tries = self._tries(task, backend)
                 added = example is not None and content_key(example) not in seen
                 if example is not None and added:
                     seen.add(content_key(example))
                     store.append(folder / "examples.jsonl", example.to_dict())
-                store.append(attempts, _attempt_line(result, ok, added))
+                store.append(
+                    attempts, {**slice_eval.result_line(result, ok, added), "tries": tries}
+                )
                 n = len(store.lines(attempts))
                 self.say(
                     f"round {current.n}: {n}/{len(current.tasks)} {task.id} {result.status}"
+                    + (f" after {tries} tries" if tries > 1 else "")
                     + (" (verified, added)" if added else " (verified)" if ok else "")
                 )
         lines = store.lines(attempts)
         current.attempted = len(lines)
         current.verified = sum(1 for line in lines if line["verified"])
         current.added = sum(1 for line in lines if line["added"])
+
+    def _tries(
+        self, task: PoolTask, backend: Backend
+    ) -> tuple[TaskResult, bool, Example | None, int]:
+        """Best of k: the greedy try, then sampled ones (each with its own seed), until
+        the checker verifies one. A try is judged like any eval task, in a fresh sandbox."""
+        o = self.options
+        suite = PoolSuite([task])
+        (spec,) = suite.tasks()
+        result: TaskResult | None = None
+        for n in range(max(1, o.tries)):
+            model = backend if n == 0 else SampledBackend(backend, o.temperature, seed=n)
+            harvest = Harvest()
+            result = TaskRunner(suite, model, eval_options(o), harvest).run(spec)
+            record = harvest.take()
+            if verified(result, record) and record is not None:
+                return result, True, to_example(task.id, record), n + 1
+        assert result is not None
+        return result, False, None, max(1, o.tries)
 
     def _examples(self, upto: int | None = None) -> list[Example]:
         """Every example of the run's rounds (up to round `upto`), once each."""
@@ -309,44 +334,17 @@ class Explorer:
 
     def _evaluate(self, adapter: Path, results: Path) -> SliceScore:
         """The adapter on the validation slice; finished tasks are not run again."""
-        done = {line["id"]: line for line in store.lines(results)}
-        suite = PoolSuite(self.slice)
-        todo = [t for t in suite.tasks() if t.id not in done]
-        started = time.monotonic()
-        if todo:
-            runner = TaskRunner(suite, self._open(adapter), eval_options(self.options))
-            for task in todo:
-                result = runner.run(task)
-                store.append(results, _attempt_line(result, False, False))
-                self.say(f"validation {adapter.name}: {task.id} {result.status}")
-        lines = {line["id"]: line for line in store.lines(results)}
-        ids = [t.id for t in self.slice]
-        judged = [lines[i] for i in ids if i in lines and lines[i]["status"] != "skipped"]
-        return SliceScore(
-            slice_id=str(self.state.slice["id"]),
-            tasks=len(ids),
-            judged=len(judged),
-            passed=sum(1 for line in judged if line["status"] == "passed"),
-            completed=all(i in lines for i in ids),
-            seconds=round(time.monotonic() - started, 1),
+        score = slice_eval.evaluate(
+            lambda: self._open(adapter),
+            self.slice,
+            str(self.state.slice["id"]),
+            results,
+            eval_options(self.options),
+            self.say,
+            adapter.name,
         )
-
-
-def _attempt_line(result: TaskResult, ok: bool, added: bool) -> dict[str, Any]:
-    return {
-        "id": result.id,
-        "status": result.status,
-        "verified": ok,
-        "added": added,
-        "outcome": result.outcome,
-        "steps": result.steps,
-        "model_calls": result.model_calls,
-        "invalid_outputs": result.invalid_outputs,
-        "rejections": result.rejections,
-        "seconds": round(result.duration, 1),
-        "commands": result.commands,
-        "reasons": result.reasons[:3],
-    }
+        slice_eval.remember_score(adapter, score)
+        return score
 
 
 def options_dict(options: ExploreOptions) -> dict[str, Any]:
@@ -359,7 +357,7 @@ def new_state(options: ExploreOptions, start: ResolvedModel, entry: str) -> Expl
     """A new run from `start` (a base with its adapter). The slice's id covers the
     agent's step limit too: scores under other limits are not comparable."""
     assert start.adapter is not None
-    ids = [t.id for t in validation_slice(options.validation)]
+    tasks, sid = slice_eval.slice_for(options.validation, options.max_steps)
     adapter = {"adapter": str(start.adapter.resolve()), "name": start.adapter.stem}
     return ExploreState(
         run_id=store.new_run_id(),
@@ -368,5 +366,5 @@ def new_state(options: ExploreOptions, start: ResolvedModel, entry: str) -> Expl
         entry=entry,
         start=dict(adapter),
         current={**adapter, "score": None},
-        slice={"id": slice_id([*ids, f"max_steps={options.max_steps}"]), "tasks": ids},
+        slice={"id": sid, "tasks": [t.id for t in tasks]},
     )

@@ -17,9 +17,12 @@ round, after its validation completed."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +38,29 @@ PHASES = ("attempt", "train", "validate", "done")
 
 def explore_root() -> Path:
     return get_paths().data_dir / "train" / "explore"
+
+
+@contextmanager
+def exclusive() -> Iterator[None]:
+    """One explore at a time: two would resume the same run and both append to it. The
+    lock is the kernel's (flock), so a killed run never leaves a stale one behind."""
+    root = explore_root()
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / ".lock").open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            pid = handle.read().strip() or "?"
+            raise LamtuiError(
+                f"another lamtui train explore is running (process {pid})",
+                "wait for it to finish, or stop it (Ctrl+C); running this again resumes it",
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        yield
 
 
 @dataclass

@@ -77,6 +77,7 @@ def promote(
     score: SliceScore | None,
     current: Path,
     current_score: SliceScore | None,
+    by: str = "train explore",
 ) -> Decision:
     """Make `candidate` the entry's default when decide() allows it and `current` is the
     entry's default right now (a default switched meanwhile was not the one measured)."""
@@ -94,7 +95,7 @@ def promote(
     set_default(
         entry.name,
         candidate,
-        by="train explore",
+        by=by,
         score=score.to_dict(),
         replaced=str(previous) if previous else "shipped",
         replaced_score=current_score.to_dict(),

@@ -28,7 +28,7 @@ from tests.gguf_files import make_gguf
 
 ENTRY = "gemma3-270m-lam"
 VALIDATION = 4
-TASKS = {t.spec.request: t for t in [*generate_pool(3), *validation_slice(VALIDATION)]}
+TASKS = {t.spec.request: t for t in [*generate_pool(9), *validation_slice(VALIDATION)]}
 
 
 def _action(tool: str, args: dict[str, str]) -> str:
@@ -253,6 +253,48 @@ def test_an_interrupted_round_leaves_the_default_and_resumes(start: ResolvedMode
     assert entry_adapter(get_entry(ENTRY)) == Path(done.rounds[0].candidate).resolve()
 
 
+class SampledOnlyLam(FakeLam):
+    """The start adapter solves a task only when it samples (a try after the greedy one)."""
+
+    def open(self, adapter: Path) -> Backend:
+        if adapter.stem.startswith("explore-"):
+            return super().open(adapter)
+        self.opened.append(adapter.stem)
+        temperatures: list[float] = []
+
+        def reply(request: GenerationRequest) -> str:
+            temperatures.append(request.temperature)
+            return _reply(lambda task: request.temperature > 0, request)
+
+        self.temperatures = temperatures
+        return ScriptedBackend([reply] * 400)
+
+
+def test_a_task_failed_greedily_is_verified_by_a_sampled_try(start: ResolvedModel) -> None:
+    lam = SampledOnlyLam("ab" * 32, {"start": _nothing, "candidate": _first_validation(1)})
+    options = ExploreOptions(rounds=1, tasks=3, validation=VALIDATION, tries=2, temperature=0.7)
+    state, said, _reports = _run(start, lam, options)
+    first = state.rounds[0]
+    assert (first.attempted, first.verified, first.added) == (3, 3, 3)
+    lines = store.lines(state.round_dir(1) / "attempts.jsonl")
+    assert [line["tries"] for line in lines] == [2, 2, 2]
+    assert any("after 2 tries (verified, added)" in line for line in said)
+    # Greedy first, then sampled at the asked temperature (the validation is greedy).
+    assert lam.temperatures[0] == 0.0 and 0.7 in lam.temperatures
+
+
+def test_patience_keeps_exploring_after_a_round_without_gain(start: ResolvedModel) -> None:
+    lam = FakeLam("ab" * 32, {"start": _first_validation(2), "candidate": _first_validation(1)})
+    options = ExploreOptions(rounds=3, tasks=3, validation=VALIDATION, patience=2)
+    state, _said, _reports = _run(start, lam, options)
+    assert [r.kept for r in state.rounds] == [False, False]
+    assert state.stopped.startswith("round 2: worse")
+    # Round 2 trains from the unchanged start on both rounds' examples.
+    assert [r.init for r in lam.trained] == [start.adapter, start.adapter]
+    second = (lam.trained[1].data / "train.jsonl").read_text().splitlines()
+    assert len(second) == 6
+
+
 def test_secrets_are_redacted_from_explore_examples() -> None:
     canary = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
     record = {
@@ -285,6 +327,9 @@ def test_secrets_are_redacted_from_explore_examples() -> None:
     [
         (["--rounds", "0"], "at least 1"),
         (["--tasks", "0"], "at least 1"),
+        (["--tries", "0"], "at least 1"),
+        (["--patience", "0"], "at least 1"),
+        (["--temperature", "0"], "--temperature must be positive"),
         (["--templates", "no-such-template"], "no template 'no-such-template'"),
     ],
 )
@@ -294,3 +339,10 @@ def test_bad_explore_options_are_one_clear_error(
     assert main(["train", "explore", *argv]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_a_second_explore_at_the_same_time_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with store.exclusive():
+        assert main(["train", "explore", "--rounds", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "another lamtui train explore is running" in err and "Traceback" not in err
