@@ -58,21 +58,24 @@ def explore(out: Path, a: argparse.Namespace) -> list[dict[str, Any]]:
     return [latest[k] for k in sorted(latest, key=lambda k: int(str(k)))]
 
 
-def adapters(out: Path) -> list[tuple[str, str]]:
-    """(label, model spec) of the start and of every round's trained adapter."""
-    states = sorted((out / "home" / "data" / "train" / "explore").glob("*/state.json"))
-    if not states:
-        states = sorted((out / "home").rglob("explore/*/state.json"))
+def adapters(out: Path) -> list[tuple[int, str, bool]]:
+    """(round, the model in use after it, whether that round changed it). A round whose
+    candidate was not kept leaves the LAM as it was: the same greedy model, the same
+    scores, so it is not evaluated again."""
+    states = sorted((out / "home").rglob("explore/*/state.json"))
     state = json.loads(states[-1].read_text())
-    found = [("round 0 (shipped)", START)]
+    found = [(0, START, True)]
+    current = START
     for r in state["rounds"]:
-        if r.get("candidate"):
-            found.append((f"round {r['n']}", f"{BASE}+{r['candidate']}"))
+        kept = bool(r.get("kept") and r.get("candidate"))
+        if kept:
+            current = f"{BASE}+{r['candidate']}"
+        found.append((int(r["n"]), current, kept))
     return found
 
 
-def evaluate(out: Path, spec: str, label: str, suite: str) -> dict[str, Any]:
-    folder = out / "evals" / f"{label.split(' (')[0].replace(' ', '-')}-{suite}"
+def evaluate(out: Path, spec: str, n: int, suite: str) -> dict[str, Any]:
+    folder = out / "evals" / f"round-{n}-{suite}"
     results = folder / "results.json"
     if not results.is_file():
         args = ["eval", suite, "--memory", "off", "--model", spec, "--out", str(folder)]
@@ -110,21 +113,22 @@ def main() -> None:
     rows: list[tuple[str, str]] = []
     figures: dict[str, Any] = {}
     by_round = {int(str(r.get("round", 0))): r for r in rounds}
-    for label, spec in adapters(out):
-        n = 0 if label.startswith("round 0") else int(label.split()[1])
+    measured: dict[str, int] = {}  # model spec -> the round whose evaluation it has
+    for n, spec, changed in adapters(out):
         r = by_round.get(n, {})
         cells = [
             f"attempted {r.get('attempted', '—')}, verified {r.get('verified', '—')}, "
             f"added {r.get('added', '—')}",
             _validation(r.get("validation")),
-            "kept" if r.get("kept") else ("start" if n == 0 else "not kept"),
+            "start" if n == 0 else ("kept" if changed else "not kept: LAM unchanged"),
         ]
         if not a.no_eval:
+            at = measured.setdefault(spec, n)
             for suite in SUITES:
-                s = evaluate(out, spec, label, suite)
+                s = evaluate(out, spec, at, suite)
                 cells.append(f"{suite} {_pct(s['task_success_rate'])} ({s['passed']}/{s['ran']})")
                 figures[f"r{n}_{suite}"] = s["task_success_rate"]
-        rows.append((label, " · ".join(cells)))
+        rows.append(("round 0 (shipped)" if n == 0 else f"round {n}", " · ".join(cells)))
     report = Report([("exploration learning curve", rows)], figures)
     (out / "curve.md").write_text(report.text() + "\n")
     print(report.to_json() if a.json else report.text())

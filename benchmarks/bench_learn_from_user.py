@@ -1,8 +1,9 @@
 """A simulated user teaches the LAM to drop a habit (issue 15, item 6).
 
-The user is scripted: it rejects every shell action that has the habit, with a reason,
-and approves everything else (shell actions run sandboxed). Phases, each resumable (a
-task already in the phase's results file is not run again):
+The user is scripted and knows what they want: a shell action with the habit is edited
+into the task's own next step (its reference solution), or rejected with a reason when
+no step is left; everything else is approved (shell actions run sandboxed). Phases, each
+resumable (a task already in the phase's results file is not run again):
 
   before   the current LAM attempts N pool tasks under this user; its trajectories go
            to OUT/home-before (the run is a real session: real gate, real sandboxed runs)
@@ -36,7 +37,8 @@ from lamtui.config import ModelSettings
 from lamtui.eval.runner import EvalOptions, TaskResult, TaskRunner
 from lamtui.lam.catalog import resolve_model
 from lamtui.lam.factory import open_backend
-from lamtui.train.pool import PoolSuite, generate_pool
+from lamtui.train.pool import PoolSuite, PoolTask, generate_pool
+from lamtui.train.pool.base import Step
 
 START = "gemma3-270m-lam"  # the shipped LAM: base + its adapter
 
@@ -76,16 +78,35 @@ HABITS = {
 
 
 class SimulatedUser:
-    """Rejects the habit with its reason; approves the rest (the gate still decides what
-    it denies, and every shell action runs sandboxed)."""
+    """A user who knows what they want. A proposal with the habit is corrected: edited
+    into the task's own next step (its reference solution, as a user would type it), or
+    rejected with the reason when no reference step is left. Everything else is approved
+    (the gate still decides what it denies, and every shell action runs sandboxed).
+    Edits and rejections are what `train --from-trajectories` learns from."""
 
     def __init__(self, habit: Habit) -> None:
         self.habit = habit
+        self.reference: list[Step] = []
+        self.done = 0  # reference steps the task has taken (approved or edited in)
+        self.edits = 0
+
+    def start(self, task: PoolTask | None) -> None:
+        self.reference = list(task.actions) if task is not None else []
+        self.done = self.edits = 0
 
     def decide(self, proposal: Proposal) -> Decision:
         action = proposal.action
+        if proposal.edited:  # asked again about the user's own edit
+            return Decision("approve", by="user")
         if action.tool == "shell" and self.habit.has(str(action.args.get("command", ""))):
+            if self.done < len(self.reference):
+                step = self.reference[self.done]
+                self.done += 1
+                self.edits += 1
+                edited = action.model_copy(update={"tool": step.tool, "args": dict(step.args)})
+                return Decision("edit", by="user", reason=self.habit.reason, edited=edited)
             return Decision("reject", by="user", reason=self.habit.reason)
+        self.done += 1
         return Decision("approve", by="user")
 
     def answer(self, question: str) -> str | None:
@@ -108,17 +129,19 @@ def attempt(out: Path, phase: str, model: str, tasks: int, seed: int, habit: Hab
     home.mkdir(parents=True, exist_ok=True)
     os.environ["LAMTUI_HOME"] = str(home)  # the trajectories of this phase's sessions
     backend = open_backend(ModelSettings(name=model))
+    user = SimulatedUser(habit)
+    by_id = {t.id: t for t in pool}
     runner = TaskRunner(
-        suite, backend, EvalOptions(step_eval=False), approver=SimulatedUser(habit),
-        policy="ask", home=home,
-    )  # fmt: skip
+        suite, backend, EvalOptions(step_eval=False), approver=user, policy="ask", home=home
+    )
     try:
         for task in suite.tasks():
             if task.id in done:
                 continue
             started = time.monotonic()
+            user.start(by_id.get(task.id))
             result = runner.run(task)
-            row = _row(result, habit, time.monotonic() - started)
+            row = {**_row(result, habit, time.monotonic() - started), "user_edits": user.edits}
             with results.open("a") as handle:
                 handle.write(json.dumps(row) + "\n")
             print(f"{phase} {task.id}: {row['status']} first={row['first']!r}", flush=True)
@@ -162,11 +185,14 @@ def report(out: Path) -> Report:
         allp = sum(r["proposals"] for r in done)
         share = sum(r["habit_proposals"] for r in done) / max(1, allp)
         passed = sum(r["status"] == "passed" for r in done) / n
+        alone = sum(r["status"] == "passed" and not r.get("user_edits") for r in done) / n
         rows.append((phase, f"{n} tasks, habit in first proposal {first:.0%}, in all "
-                            f"proposals {share:.0%}, tasks passed {passed:.0%}"))  # fmt: skip
+                            f"proposals {share:.0%}, tasks passed {passed:.0%} "
+                            f"({alone:.0%} without a user edit)"))  # fmt: skip
         rep.figures[f"{phase}_first_habit"] = round(first, 4)
         rep.figures[f"{phase}_habit_share"] = round(share, 4)
         rep.figures[f"{phase}_success"] = round(passed, 4)
+        rep.figures[f"{phase}_success_unedited"] = round(alone, 4)
     rep.tables.append(("simulated user: the habit before and after training", rows))
     return rep
 

@@ -81,6 +81,16 @@ print(f"adapter: {adapter} (beside the current default, which is unchanged)")
 """
 
 
+async def _confirm_body(app: LamtuiApp, pilot: Pilot[Any]) -> str:
+    """The confirm screen's text, once it is pushed *and* composed (a screen can be the
+    current one a frame before its widgets are mounted)."""
+    await until(
+        pilot,
+        lambda: isinstance(app.screen, ConfirmScreen) and bool(app.screen.query("#confirm-body")),
+    )
+    return str(app.screen.query_one("#confirm-body").render())
+
+
 def _fake(
     monkeypatch: pytest.MonkeyPatch, out: Path, mode: str, real_adapter: Path | None = None
 ) -> Path:
@@ -163,8 +173,7 @@ def test_counts_progress_and_no_keeps_the_default(
         await pilot.press("h", "i")
         assert app.prompt.value == "hi"
         await until(pilot, lambda: any("step 2/4" in line for line in drawn))
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        body = str(app.screen.query_one("#confirm-body").render())
+        body = await _confirm_body(app, pilot)
         assert "validation loss 1.2000 -> 0.8000" in body and "lamtui-user" in body
         assert not app.learn_panel.display  # the progress line is gone
         await pilot.press("n")
@@ -194,8 +203,7 @@ def test_dpo_figures_and_a_failed_yes(tmp_path: Path, monkeypatch: pytest.Monkey
         await until(pilot, lambda: any("step 3/4" in line for line in drawn))
         third = next(line for line in drawn if "step 3/4" in line)
         assert "(DPO)" in third and "ETA" in third  # estimated from the steps so far
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        body = str(app.screen.query_one("#confirm-body").render())
+        body = await _confirm_body(app, pilot)
         assert "preference accuracy 0.500 -> 1.000, gap -0.120 -> 0.340" in body
         await pilot.press("y")  # its base is no catalog model's: refused, with the reason
         await until(pilot, lambda: any("was not switched" in n for n in notes))
@@ -222,7 +230,7 @@ def test_yes_makes_it_the_default_and_the_app_loads_it(
         _capture(app, notes)
         await until(pilot, lambda: app.backend is backend)
         app.learn_from_approvals()
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await _confirm_body(app, pilot)
         await pilot.press("y")
         await until(pilot, lambda: any("now uses lamtui-user" in n for n in notes))
         await until(pilot, lambda: app.backend is not backend and app.load_state == "ready", 120)
