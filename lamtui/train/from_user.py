@@ -125,9 +125,7 @@ def learn(job: LearnJob, data: UserData, report: Report) -> dict[str, Any]:
             f"nothing to learn: {summary(data)}",
             "approve, reject or edit some actions first (lamtui run, or the app)",
         )
-    method, why = choose_method(len(data.pairs))
-    if method == "dpo" and len(data.pairs) < job.min_pairs:
-        method, why = "sft", f"{len(data.pairs)} pairs is under --min-pairs {job.min_pairs}"
+    method, why = choose_method(len(data.pairs), job.min_pairs)
     if method == "sft" and not data.examples:
         raise LamtuiError(
             f"nothing to learn supervised: {why}, and no approved, successful trajectory",

@@ -174,12 +174,15 @@ def pairs_from_trajectories(
         yield from pairs_from_record(record, redact)
 
 
-def choose_method(pairs: int) -> tuple[Literal["dpo", "sft"], str]:
-    """Preference optimisation when there are enough pairs, else supervised; and why."""
-    if pairs >= MIN_PAIRS_FOR_PREFERENCE:
-        return "dpo", f"{pairs} preference pairs (at least {MIN_PAIRS_FOR_PREFERENCE})"
+def choose_method(
+    pairs: int, min_pairs: int = MIN_PAIRS_FOR_PREFERENCE
+) -> tuple[Literal["dpo", "sft"], str]:
+    """Preference optimisation when there are enough pairs (`--min-pairs`, either way from
+    the default), else supervised; and why."""
+    if pairs >= min_pairs:
+        return "dpo", f"{pairs} preference pairs (at least {min_pairs})"
     return "sft", (
-        f"only {pairs} preference pair(s) (DPO needs at least {MIN_PAIRS_FOR_PREFERENCE}); "
+        f"only {pairs} preference pair(s) (DPO needs at least {min_pairs}, --min-pairs); "
         "training on the approved, successful trajectories instead"
     )
 

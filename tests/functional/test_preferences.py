@@ -98,6 +98,9 @@ def test_the_method_follows_the_number_of_pairs() -> None:
     assert choose_method(MIN_PAIRS_FOR_PREFERENCE)[0] == "dpo"
     method, why = choose_method(3)
     assert method == "sft" and "only 3" in why
+    # --min-pairs moves the threshold both ways: fewer pairs than the default can be DPO.
+    assert choose_method(12, min_pairs=12) == ("dpo", "12 preference pairs (at least 12)")
+    assert choose_method(MIN_PAIRS_FOR_PREFERENCE, min_pairs=40)[0] == "sft"
 
 
 def test_what_is_new_since_the_last_training(tmp_path: Path) -> None:
