@@ -11,7 +11,9 @@ resumable (a task already in the phase's results file is not run again):
            (torch and llama.cpp never share one), from the current adapter
   after    the trained adapter attempts held-out pool tasks (another seed) under the same
            user; the habit's rate is the share of first proposals that have it
-  report   the habit's rate and task success, before and after, side by side
+  control  the current (untrained) LAM on the held-out tasks, under the same user: the
+           same tasks as `after`, so the two differ only by the training
+  report   the habit's rate and task success, before, control and after, side by side
 
   python -m benchmarks.bench_learn_from_user --out /tmp/lfu --tasks 60 --phase all
 """
@@ -176,7 +178,7 @@ def train(out: Path, extra: Iterable[str]) -> None:
 def report(out: Path) -> Report:
     rep = Report()
     rows = []
-    for phase in ("before", "after"):
+    for phase in ("before", "control", "after"):
         done = list(_done(out / f"{phase}.jsonl").values())
         if not done:
             continue
@@ -203,16 +205,19 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=60)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--habit", choices=sorted(HABITS), default="cat")
-    parser.add_argument("--phase", choices=["before", "train", "after", "report", "all"])
+    parser.add_argument("--phase", choices=["before", "train", "after", "control", "report", "all"])
     parser.add_argument("--json", action="store_true")
     args, extra = parser.parse_known_args()
     habit = HABITS[args.habit]
-    phases = ["before", "train", "after", "report"] if args.phase == "all" else [args.phase]
+    everything = ["before", "train", "after", "control", "report"]
+    phases = everything if args.phase == "all" else [args.phase]
     for phase in phases:
         if phase == "before":
             attempt(args.out, "before", START, args.tasks, args.seed, habit)
         elif phase == "train":
             train(args.out, extra)
+        elif phase == "control":
+            attempt(args.out, "control", START, args.tasks, args.seed + 1000, habit)
         elif phase == "after":
             adapter = args.out / "train" / "user-habit.gguf"
             model = f"{resolve_model(START).path}+{adapter}"

@@ -26,6 +26,8 @@ def handle_from_trajectories(args: argparse.Namespace) -> int:
 
     if args.min_pairs < 1:
         raise LamtuiError("--min-pairs must be at least 1")
+    if args.epochs is not None and args.epochs <= 0:
+        raise LamtuiError("--epochs must be positive")
     # Every stored secret is redacted again before anything is written.
     redactor = SecretStore(load_settings().secrets.backend).redactor()
     data = collect(redactor=redactor)
@@ -39,7 +41,7 @@ def handle_from_trajectories(args: argparse.Namespace) -> int:
     name = args.name if args.name != "lamtui-lora" else "lamtui-user"
     job = LearnJob(
         start.path, out, start.adapter, name=name, min_pairs=args.min_pairs,
-        max_minutes=args.max_minutes, top_layers=args.top_layers,
+        max_minutes=args.max_minutes, top_layers=args.top_layers, epochs=args.epochs or 0.0,
     )  # fmt: skip
     try:
         manifest = learn(job, data, _say)

@@ -35,7 +35,9 @@ def register(sub: Any) -> None:
     p.add_argument("--data", type=Path, help="dataset folder (default: lamtui train data's)")
     p.add_argument("--out", type=Path, help="where checkpoints and the adapter go")
     p.add_argument("--name", default="lamtui-lora", help="the adapter's file name, without .gguf")
-    p.add_argument("--epochs", type=float, default=1.0)
+    p.add_argument("--epochs", type=float, metavar="N",
+                   help="passes over the data (default 1; with --from-trajectories the "
+                        "method's own: 2 for SFT, 3 for DPO)")  # fmt: skip
     p.add_argument("--max-examples", type=int, default=0, metavar="N", help="0: all")
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--rank", type=int, default=16)
@@ -131,7 +133,8 @@ def handle_train(args: argparse.Namespace) -> int:
         raise LamtuiError(f"no training data in {data}", "build it first: lamtui train data")
     if (data / "train.jsonl").stat().st_size == 0:
         raise LamtuiError(f"the training data in {data} is empty", "rebuild it: lamtui train data")
-    if args.epochs <= 0 or args.lr <= 0 or args.rank < 1 or args.batch_tokens < 64:
+    epochs = 1.0 if args.epochs is None else args.epochs
+    if epochs <= 0 or args.lr <= 0 or args.rank < 1 or args.batch_tokens < 64:
         raise LamtuiError("--epochs and --lr must be positive, --rank ≥ 1, --batch-tokens ≥ 64")
     if args.warmup < 0 or args.max_tokens < 64:
         raise LamtuiError("--warmup cannot be negative, --max-tokens must be at least 64")
@@ -144,7 +147,7 @@ def handle_train(args: argparse.Namespace) -> int:
         rank=args.rank,
         alpha=2 * args.rank,
         lr=args.lr,
-        epochs=args.epochs,
+        epochs=epochs,
         batch_tokens=args.batch_tokens,
         warmup=args.warmup,
         max_tokens=args.max_tokens,
