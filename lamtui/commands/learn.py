@@ -26,8 +26,8 @@ def handle_from_trajectories(args: argparse.Namespace) -> int:
 
     if args.min_pairs < 1:
         raise LamtuiError("--min-pairs must be at least 1")
-    if args.epochs is not None and args.epochs <= 0:
-        raise LamtuiError("--epochs must be positive")
+    if (args.epochs is not None and args.epochs <= 0) or (args.lr is not None and args.lr <= 0):
+        raise LamtuiError("--epochs and --lr must be positive")
     # Every stored secret is redacted again before anything is written.
     redactor = SecretStore(load_settings().secrets.backend).redactor()
     data = collect(redactor=redactor)
@@ -42,6 +42,7 @@ def handle_from_trajectories(args: argparse.Namespace) -> int:
     job = LearnJob(
         start.path, out, start.adapter, name=name, min_pairs=args.min_pairs,
         max_minutes=args.max_minutes, top_layers=args.top_layers, epochs=args.epochs or 0.0,
+        lr=args.lr or 0.0,
     )  # fmt: skip
     try:
         manifest = learn(job, data, _say)

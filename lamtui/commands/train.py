@@ -39,7 +39,8 @@ def register(sub: Any) -> None:
                    help="passes over the data (default 1; with --from-trajectories the "
                         "method's own: 2 for SFT, 3 for DPO)")  # fmt: skip
     p.add_argument("--max-examples", type=int, default=0, metavar="N", help="0: all")
-    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--lr", type=float, metavar="LR",
+                   help="learning rate (default 1e-3; with --from-trajectories 5e-4)")  # fmt: skip
     p.add_argument("--rank", type=int, default=16)
     p.add_argument("--top-layers", type=int, default=0, metavar="N", help="LoRA on the top N only")
     p.add_argument("--batch-tokens", type=int, default=2048, metavar="N")
@@ -134,7 +135,8 @@ def handle_train(args: argparse.Namespace) -> int:
     if (data / "train.jsonl").stat().st_size == 0:
         raise LamtuiError(f"the training data in {data} is empty", "rebuild it: lamtui train data")
     epochs = 1.0 if args.epochs is None else args.epochs
-    if epochs <= 0 or args.lr <= 0 or args.rank < 1 or args.batch_tokens < 64:
+    lr = 1e-3 if args.lr is None else args.lr
+    if epochs <= 0 or lr <= 0 or args.rank < 1 or args.batch_tokens < 64:
         raise LamtuiError("--epochs and --lr must be positive, --rank ≥ 1, --batch-tokens ≥ 64")
     if args.warmup < 0 or args.max_tokens < 64:
         raise LamtuiError("--warmup cannot be negative, --max-tokens must be at least 64")
@@ -146,7 +148,7 @@ def handle_train(args: argparse.Namespace) -> int:
     recipe = Recipe(
         rank=args.rank,
         alpha=2 * args.rank,
-        lr=args.lr,
+        lr=lr,
         epochs=epochs,
         batch_tokens=args.batch_tokens,
         warmup=args.warmup,

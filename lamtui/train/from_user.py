@@ -114,6 +114,7 @@ class LearnJob:
     min_pairs: int = MIN_PAIRS_FOR_PREFERENCE
     max_minutes: float = 0.0
     epochs: float = 0.0  # 0: the method's default
+    lr: float = 0.0  # 0: the method's default
     top_layers: int = 0
 
 
@@ -147,6 +148,8 @@ def _dpo(job: LearnJob, data: UserData, report: Report) -> dict[str, Any]:
     recipe = DpoRecipe(max_minutes=job.max_minutes, top_layers=job.top_layers)
     if job.epochs:
         recipe.epochs = job.epochs
+    if job.lr:
+        recipe.lr = job.lr
     return run_dpo(DpoJob(job.model, data.pairs, job.out, recipe, job.name, job.init), report)
 
 
@@ -157,7 +160,7 @@ def _sft(job: LearnJob, data: UserData, report: Report) -> dict[str, Any]:
     folder = job.out / "data"
     write(folder, data.examples, Card())
     recipe = Recipe(
-        lr=5e-4, epochs=job.epochs or 2.0, warmup=2, max_minutes=job.max_minutes,
+        lr=job.lr or 5e-4, epochs=job.epochs or 2.0, warmup=2, max_minutes=job.max_minutes,
         top_layers=job.top_layers, checkpoint_every=100,
     )  # fmt: skip
     return run(TrainJob(job.model, folder, job.out, recipe, name=job.name, init=job.init), report)

@@ -135,6 +135,9 @@ def test_train_from_trajectories_with_nothing_new_says_so_and_trains_nothing(
     assert not (get_paths().data_dir / "train").exists()
     assert main(["train", "--from-trajectories", "--min-pairs", "0"]) == 2
     assert "--min-pairs must be at least 1" in capsys.readouterr().err
+    for flag in ("--epochs", "--lr"):
+        assert main(["train", "--from-trajectories", flag, "0"]) == 2
+        assert "--epochs and --lr must be positive" in capsys.readouterr().err
 
 
 def test_train_takes_ctrl_c_even_when_started_with_sigint_ignored() -> None:
