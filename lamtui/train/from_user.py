@@ -150,7 +150,8 @@ def _dpo(job: LearnJob, data: UserData, report: Report) -> dict[str, Any]:
         recipe.epochs = job.epochs
     if job.lr:
         recipe.lr = job.lr
-    return run_dpo(DpoJob(job.model, data.pairs, job.out, recipe, job.name, job.init), report)
+    dpo = DpoJob(job.model, data.pairs, job.out, recipe, job.name, job.init, data.examples)
+    return run_dpo(dpo, report)
 
 
 def _sft(job: LearnJob, data: UserData, report: Report) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import pytest
 
 from lamtui.agent import prompts
 from lamtui.train.dpo import DpoJob, DpoRecipe, run_dpo
-from lamtui.train.examples import Turn, conversation
+from lamtui.train.examples import Example, Turn, conversation
 from lamtui.train.manifest import read_manifest
 from lamtui.train.preferences import PreferencePair
 
@@ -36,6 +36,17 @@ def _pairs() -> list[PreferencePair]:
     return pairs
 
 
+def _anchors() -> list[Example]:
+    """Two approved, successful trajectories: learned supervised in the same steps."""
+    out = []
+    for name in ("notes.txt", "todo.md"):
+        workspace = prompts.workspace_line("/home/a/p", [name])
+        turn = Turn("Count lines", "wc counts.", "shell", {"command": f"wc -l {name}"}, "3")
+        messages = conversation(f"how many lines in {name}", workspace, [], [turn], None)
+        out.append(Example(f"t-{name}", "trajectory", "shell", messages))
+    return out
+
+
 def test_a_few_dpo_steps_move_the_model_toward_the_chosen_actions(
     tmp_path: Path, bundled_model_path: Path
 ) -> None:
@@ -44,11 +55,14 @@ def test_a_few_dpo_steps_move_the_model_toward_the_chosen_actions(
     shipped = shipped_adapter_dir() / "lamtui-gemma3-270m-lam.gguf"
     recipe = DpoRecipe(epochs=1, top_layers=4, lr=1e-3)
     said: list[str] = []
-    job = DpoJob(bundled_model_path, _pairs(), tmp_path, recipe, name="pref", init=shipped)
+    job = DpoJob(
+        bundled_model_path, _pairs(), tmp_path, recipe, "pref", shipped, anchors=_anchors()
+    )
     manifest = run_dpo(job, said.append)
     before, after = manifest["preference"]["before"], manifest["preference"]["after"]
     assert after["gap"] > before["gap"], said
     assert manifest["method"] == "dpo" and manifest["pairs"] == len(NAMES)
+    assert manifest["anchors"] == 2 and "2 approved trajectories as anchors" in "".join(said)
     assert manifest["steps"] == len(NAMES) and manifest["init"] == shipped.name
     adapter = tmp_path / "pref.gguf"
     assert adapter.read_bytes()[:4] == b"GGUF"
