@@ -111,14 +111,6 @@ def dpo_loss(
     return -torch.nn.functional.logsigmoid(margin).mean(), margin
 
 
-def _encode_anchors(
-    examples: Sequence[Example], tokenize: Tokenize, bos: int | None, max_tokens: int
-) -> list[Encoded]:
-    encoded = (encode(e.messages, tokenize, bos, e.meta.get("no_loss", ()), max_tokens)
-               for e in examples)  # fmt: skip
-    return [e for e in encoded if e is not None]
-
-
 def _anchor_nll(model: Any, example: Encoded, pad: int, device: str) -> Any:
     """The mean negative log-likelihood of one anchor's target tokens."""
     ids, labels, mask = trainer._collate([example], pad)
@@ -189,7 +181,7 @@ def run_dpo(job: DpoJob, report: Report) -> dict[str, Any]:
     pairs = [p for p in encoded if p is not None]
     if not pairs:
         raise LamtuiError("no preference pair fits the token limit", "raise --max-tokens")
-    anchors = _encode_anchors(job.anchors, tokenize, tokenizer.bos_token_id, recipe.max_tokens)
+    anchors, _ = trainer.encode_examples(job.anchors, tokenizer, recipe.max_tokens)
     model = trainer.add_lora(base, recipe.lora())
     if job.init is not None:
         report(f"starting from {job.init.name}: {load_into(model, job.init)} LoRA matrices")

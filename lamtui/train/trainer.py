@@ -15,13 +15,14 @@ import math
 import os
 import random
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from lamtui.errors import LamtuiError
 from lamtui.train.build import read_examples
+from lamtui.train.examples import Example
 from lamtui.train.tokens import IGNORE, Encoded, encode
 
 TARGET_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
@@ -126,6 +127,13 @@ def add_lora(model: Any, recipe: Recipe) -> Any:
 def encode_all(
     path: Path, tokenizer: Any, recipe: Recipe, limit: int = 0
 ) -> tuple[list[Encoded], int]:
+    """Encoded examples of a data file and how many were too long."""
+    return encode_examples(read_examples(path), tokenizer, recipe.max_tokens, limit)
+
+
+def encode_examples(
+    examples: Iterable[Example], tokenizer: Any, max_tokens: int, limit: int = 0
+) -> tuple[list[Encoded], int]:
     """Encoded examples and how many were too long."""
 
     def tokenize(text: str) -> list[int]:
@@ -134,10 +142,8 @@ def encode_all(
     bos = tokenizer.bos_token_id
     out: list[Encoded] = []
     too_long = 0
-    for example in read_examples(path):
-        enc = encode(
-            example.messages, tokenize, bos, example.meta.get("no_loss", ()), recipe.max_tokens
-        )
+    for example in examples:
+        enc = encode(example.messages, tokenize, bos, example.meta.get("no_loss", ()), max_tokens)
         if enc is None:
             too_long += 1
             continue
